@@ -1,0 +1,91 @@
+/** `create-triton-model [directory]`: flags/--from/prompts -> Spec -> rendered files -> disk. */
+
+import path from 'node:path';
+import { render } from '../render/index.js';
+import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../spec/fields.js';
+import { draftFromFile } from '../spec/from-file.js';
+import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
+import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
+import { color, Reporter } from '../ui/output.js';
+import { formatTree } from '../ui/tree.js';
+import { writeProject } from '../write/index.js';
+
+export interface CreateArgs extends SpecFlags {
+  directory?: string;
+  from?: string;
+  yes: boolean;
+  force: boolean;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/** CI=true (or any value other than empty/0/false) means nobody is there to answer. */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
+}
+
+export function canPrompt(args: Pick<CreateArgs, 'yes' | 'json'>): boolean {
+  return !args.yes && !args.json && Boolean(process.stdin.isTTY) && !isCi();
+}
+
+/** Display form of the target: relative to the current folder when inside it. */
+function shownPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
+}
+
+export async function createCommand(args: CreateArgs): Promise<void> {
+  const cwd = process.cwd();
+  const report = new Reporter(args.json);
+  let directory = args.directory === undefined ? undefined : sourced('[directory]', args.directory, parseProjectDirectory).value;
+  let draft = mergeDrafts(args.from !== undefined ? await draftFromFile(args.from, cwd) : {}, draftFromFlags(args, cwd));
+
+  if (canPrompt(args)) {
+    const { promptForSpec } = await import('../prompts/interactive.js');
+    ({ draft, directory } = await promptForSpec(draft, directory, { cwd, force: args.force }));
+  }
+  const directoryDefaulted = directory === undefined;
+  const target = path.resolve(cwd, directory ?? DEFAULT_DIRECTORY);
+  const { spec, defaulted } = finalizeSpec(draft);
+  if (!canPrompt(args) && (defaulted.length > 0 || directoryDefaulted)) {
+    const used = [...(directoryDefaulted ? [`directory=${DEFAULT_DIRECTORY}`] : []), ...defaulted];
+    report.note(`Using defaults: ${used.join(', ')}`);
+  }
+
+  const project = await render(spec, { projectName: path.basename(target) });
+  const shown = shownPath(target, cwd);
+
+  if (args.dryRun) {
+    const paths = project.files.map((f) => ('copyFrom' in f && spec.assets.includes(f.copyFrom) ? `${f.path} (copied from ${f.copyFrom})` : f.path));
+    if (args.json) printJson(target, spec, project.files.map((f) => f.path), true);
+    else {
+      report.line(`Would create ${shown} (dry run: nothing written)`);
+      for (const line of formatTree(shown, paths)) report.line(line);
+    }
+    return;
+  }
+
+  const { written } = await writeProject(target, project, { force: args.force, displayName: shown });
+  if (args.json) {
+    printJson(target, spec, written, false);
+    return;
+  }
+  report.success(`Created model ${color.bold(spec.name)} (template ${spec.template}) in ${shown}`);
+  for (const line of formatTree(shown, written)) report.line(color.dim(line));
+  report.line();
+  report.line('Next steps:');
+  const cdLine = shown === '.' ? [] : [`  cd ${/^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown)}`];
+  for (const line of [
+    ...cdLine,
+    '  npx create-triton-model run      # build the image, start Triton, wait until ready, send a request',
+    '  npx create-triton-model serve    # or iterate on model.py locally, no Docker',
+    `  python client.py                 # query a running server (pip install "tritonclient[${spec.template === 'decoupled' ? 'grpc' : 'http'}]")`,
+  ]) {
+    report.line(line);
+  }
+}
+
+function printJson(target: string, spec: Spec, files: string[], dryRun: boolean): void {
+  process.stdout.write(JSON.stringify({ directory: target, dryRun, spec, files }, null, 2) + '\n');
+}

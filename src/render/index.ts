@@ -1,0 +1,193 @@
+/**
+ * render(spec) -> every file of the project, in memory. Pure: the same spec and project name
+ * give byte-identical files; the disk is only read (templates, and the list of assets to copy).
+ * The writer is the only module that changes the user's disk.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataTypeInfo } from '../spec/dtypes.js';
+import { pythonVersionOf, type TensorSpec } from '../spec/fields.js';
+import { imageNameFor } from '../spec/image-name.js';
+import { elementCount, sampleShape, sampleText, sampleValues } from '../spec/samples.js';
+import type { Spec } from '../spec/spec.js';
+import { TEMPLATES } from '../spec/templates.js';
+import { renderConfig } from './config.js';
+import { pyBytes, pyString, pyTuple } from './python.js';
+import { templatesDir } from './templates-dir.js';
+
+export type RenderedFile =
+  | { path: string; content: string | Buffer }
+  /** A file or folder copied as it is (assets); folders recursively. */
+  | { path: string; copyFrom: string };
+
+export interface RenderedProject {
+  files: RenderedFile[];
+}
+
+export interface RenderOptions {
+  /** Name of the project folder: titles the README and names the docker image. */
+  projectName: string;
+}
+
+export interface TensorView {
+  name: string;
+  py: string;
+  dataType: string;
+  configType: string;
+  wire: string;
+  dims: number[];
+  dimsText: string;
+  shapeText: string;
+  docLine: string;
+  arrayDoc: string;
+  placeholder: string;
+  streamPlaceholder: string;
+  sampleExpr: string;
+  sampleComment: string;
+  isBF16: boolean;
+  isString: boolean;
+}
+
+const list = (items: (number | string)[]) => `[${items.join(', ')}]`;
+
+function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorView {
+  const info = dataTypeInfo(tensor.dataType);
+  const batched = spec.maxBatchSize > 0;
+  const shapeWithBatch = (batch: string) => (batched ? [batch, ...tensor.dims.map(String)] : tensor.dims.map(String));
+  // Placeholders fill variable dimensions with 1: the smallest shape that satisfies the config.
+  const placeholderShape = pyTuple([...(batched ? ['batch_size'] : []), ...tensor.dims.map((d) => (d === -1 ? 1 : d))]);
+  const numpyDtype = info.numpy ?? 'np.float32'; // BF16 is computed as float32 and converted on the way out
+  const elementDoc =
+    info.kind === 'string' ? 'object array of bytes' : info.name === 'BF16' ? 'float32 array (sent as BF16)' : `${numpyDtype.replace('np.', '').replace(/_$/, '')} array`;
+
+  let placeholder: string;
+  let streamPlaceholder: string;
+  if (info.kind === 'string') {
+    placeholder = `np.full(${placeholderShape}, b"", dtype=np.object_)`;
+    streamPlaceholder = `np.full(${placeholderShape}, f"response {step + 1} of {RESPONSES_PER_REQUEST}".encode(), dtype=np.object_)`;
+  } else if (info.kind === 'bool') {
+    placeholder = `np.zeros(${placeholderShape}, dtype=np.bool_)`;
+    streamPlaceholder = `np.full(${placeholderShape}, step % 2 == 0, dtype=np.bool_)`;
+  } else {
+    placeholder = `np.zeros(${placeholderShape}, dtype=${numpyDtype})`;
+    streamPlaceholder = `np.full(${placeholderShape}, step, dtype=${numpyDtype})`;
+  }
+
+  const shape = sampleShape(tensor, spec.maxBatchSize);
+  const count = elementCount(shape);
+  let sampleExpr: string;
+  if (info.kind === 'string') sampleExpr = `np.array([${pyBytes(sampleText(tensor))}] * ${count}, dtype=np.object_).reshape(${pyTuple(shape)})`;
+  else if (info.kind === 'bool') sampleExpr = `(np.arange(${count}) % 2 == 0).reshape(${pyTuple(shape)})`;
+  else sampleExpr = `(np.arange(${count}) % 100).astype(${numpyDtype}).reshape(${pyTuple(shape)})`;
+
+  return {
+    name: tensor.name,
+    py: pyString(tensor.name),
+    dataType: tensor.dataType,
+    configType: info.config,
+    wire: info.wire,
+    dims: tensor.dims,
+    dimsText: list(tensor.dims),
+    shapeText: list(shapeWithBatch('batch')),
+    docLine: `${pyString(tensor.name).padEnd(nameWidth + 2)}  ${info.config.padEnd(11)}  dims ${list(tensor.dims)}`,
+    arrayDoc: `${elementDoc}, shape ${list(shapeWithBatch('batch_size'))}`,
+    placeholder,
+    streamPlaceholder,
+    sampleExpr,
+    sampleComment: `${tensor.name}: ${info.wire}, shape ${list(shape)}${batched ? ' (batch first)' : ''}`,
+    isBF16: info.name === 'BF16',
+    isString: info.kind === 'string',
+  };
+}
+
+/** The KServe v2 JSON body for curl, or undefined when a tensor cannot travel as JSON (FP16, BF16). */
+function curlBody(spec: Spec): string | undefined {
+  if (spec.inputs.some((t) => dataTypeInfo(t.dataType).binaryOnly)) return undefined;
+  if (TEMPLATES[spec.template].decoupled) {
+    // generate_stream takes input values by name; a one-element tensor as a plain value.
+    if (spec.maxBatchSize > 0 || spec.inputs.some((t) => elementCount(sampleShape(t, 0)) !== 1)) return undefined;
+    return JSON.stringify(Object.fromEntries(spec.inputs.map((t) => [t.name, sampleValues(t, 1)[0]])));
+  }
+  return JSON.stringify({
+    inputs: spec.inputs.map((t) => {
+      const shape = sampleShape(t, spec.maxBatchSize);
+      return { name: t.name, shape, datatype: dataTypeInfo(t.dataType).wire, data: sampleValues(t, elementCount(shape)) };
+    }),
+  });
+}
+
+export function projectView(spec: Spec, options: RenderOptions) {
+  const nameWidth = Math.max(...[...spec.inputs, ...spec.outputs].map((t) => pyString(t.name).length - 2));
+  const template = TEMPLATES[spec.template];
+  return {
+    spec,
+    projectName: options.projectName,
+    docName: spec.name,
+    templateSummary: template.summary.charAt(0).toUpperCase() + template.summary.slice(1),
+    inputs: spec.inputs.map((t) => tensorView(t, spec, nameWidth)),
+    outputs: spec.outputs.map((t) => tensorView(t, spec, nameWidth)),
+    batched: spec.maxBatchSize > 0,
+    decoupled: template.decoupled,
+    usesBF16: [...spec.inputs, ...spec.outputs].some((t) => t.dataType === 'BF16'),
+    baseImage: `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`,
+    pythonVersion: pythonVersionOf(spec.tritonVersion),
+    imageTag: imageNameFor(options.projectName),
+    curlInfer: curlBody(spec),
+    py: pyString,
+    pyTuple,
+  };
+}
+
+export type ProjectView = ReturnType<typeof projectView>;
+
+type Ejs = typeof import('ejs');
+let ejsModule: Promise<Ejs> | undefined;
+const compiled = new Map<string, (data: object) => string>();
+
+async function renderTemplate(relativePath: string, view: ProjectView): Promise<string> {
+  ejsModule ??= import('ejs').then((m) => ((m as { default?: Ejs }).default ?? m) as Ejs);
+  const ejs = await ejsModule;
+  const filename = path.join(templatesDir(), relativePath);
+  let template = compiled.get(filename);
+  if (!template) {
+    const source = fs.readFileSync(filename, 'utf8');
+    template = ejs.compile(source, { filename, strict: true, localsName: 'm', _with: false }) as (data: object) => string;
+    compiled.set(filename, template);
+  }
+  return template(view);
+}
+
+/** Files of templates/<name>/assets, copied into assets/. */
+function templateAssets(templateName: string): RenderedFile[] {
+  const dir = path.join(templatesDir(), templateName, 'assets');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((entry) => ({ path: `assets/${entry}`, copyFrom: path.join(dir, entry) }));
+}
+
+export async function render(spec: Spec, options: RenderOptions): Promise<RenderedProject> {
+  const view = projectView(spec, options);
+  const modelDir = `models/${spec.name}`;
+  const files: RenderedFile[] = [
+    { path: `${modelDir}/config.pbtxt`, content: renderConfig(spec) },
+    { path: `${modelDir}/${spec.modelVersion}/model.py`, content: await renderTemplate(`${spec.template}/model.py.ejs`, view) },
+    { path: 'Dockerfile', content: await renderTemplate('shared/Dockerfile.ejs', view) },
+    { path: 'requirements.txt', content: await renderTemplate('shared/requirements.txt.ejs', view) },
+    { path: 'constraints.txt', content: await renderTemplate('shared/constraints.txt.ejs', view) },
+    { path: 'client.py', content: await renderTemplate('shared/client.py.ejs', view) },
+    { path: 'README.md', content: await renderTemplate('shared/README.md.ejs', view) },
+    { path: '.dockerignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_dockerignore'), 'utf8') },
+    { path: '.gitignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_gitignore'), 'utf8') },
+  ];
+  // The user's assets replace a template asset of the same name (e.g. their own image.jpg for the stub).
+  const userAssets = spec.assets.map((source) => ({ path: `assets/${path.basename(source)}`, copyFrom: source }));
+  const userPaths = new Set(userAssets.map((a) => a.path));
+  const assets = [...templateAssets(spec.template).filter((a) => !userPaths.has(a.path)), ...userAssets];
+  // Docker's COPY assets needs the folder even when it is empty; git keeps it through .gitkeep.
+  files.push(...(assets.length > 0 ? assets : [{ path: 'assets/.gitkeep', content: '' }]));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files };
+}

@@ -1,0 +1,28 @@
+/** Asset paths: checked when given, so a missing or unreadable file is refused before anything is rendered. */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidValue, hasControlCharacters } from './fields.js';
+
+/** Resolve an asset path (relative to `baseDir`) and check that it is a readable regular file or folder. */
+export function parseAssetPath(raw: unknown, baseDir: string): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new InvalidValue('must be a path to a file or folder');
+  if (hasControlCharacters(raw)) throw new InvalidValue('contains a control character (allowed: a path to a file or folder)');
+  const absolute = path.resolve(baseDir, raw);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute); // follows symlinks: a link to a file is copied as that file
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InvalidValue('is a symbolic link loop');
+    throw new InvalidValue('no such file or folder');
+  }
+  if (!stat.isFile() && !stat.isDirectory()) throw new InvalidValue('is not a regular file or folder');
+  try {
+    fs.accessSync(absolute, fs.constants.R_OK | (stat.isDirectory() ? fs.constants.X_OK : 0));
+  } catch {
+    throw new InvalidValue('is not readable');
+  }
+  if (path.basename(absolute) === '' || absolute === path.parse(absolute).root) throw new InvalidValue('cannot copy a filesystem root');
+  return absolute;
+}

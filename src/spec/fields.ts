@@ -1,0 +1,212 @@
+/**
+ * Field rules of the spec: each parser takes what a user typed (a flag string, a prompt answer
+ * or a value from a --from file) and returns the canonical value, or throws InvalidValue with
+ * the problem and what is allowed. Flags, prompts and spec files all go through these, so a
+ * value is judged the same wherever it comes from.
+ */
+
+import { DATA_TYPE_NAMES, lookupDataType, type DataType } from './dtypes.js';
+
+export class InvalidValue extends Error {}
+
+export const TEMPLATE_NAMES = ['image-stub', 'blank', 'decoupled'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export const INSTANCE_KINDS = ['cpu', 'gpu', 'auto'] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
+
+export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
+export const TENSOR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]*$';
+export const TRITON_VERSION_PATTERN = '^[0-9]{2}\\.[0-9]{2}$';
+export const MAX_NAME_LENGTH = 128;
+/** numpy 1.x arrays have at most 32 dimensions, and a batched tensor adds one. */
+export const MAX_RANK = 31;
+/** Oldest image whose Python backend has everything the templates use (TritonError codes 23.09, is_cancelled 23.10). */
+export const MIN_TRITON_VERSION = '23.10';
+/** Default image: Ubuntu 24.04, Python 3.12, numpy 1.x (see ../shared/reference/triton-python-backend.md section 7). */
+export const DEFAULT_TRITON_VERSION = '25.10';
+const INT32_MAX = 2 ** 31 - 1;
+
+function asText(raw: unknown, what: string): string {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  throw new InvalidValue(`must be ${what}`);
+}
+
+/** Text that becomes part of a file must not carry control or bidi characters that change what a reader sees. */
+const INVISIBLE_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return INVISIBLE_OR_CONTROL.test(text);
+}
+
+export function parseModelName(raw: unknown): string {
+  const name = asText(raw, 'a string');
+  if (name.length === 0) throw new InvalidValue('must not be empty');
+  if (name.length > MAX_NAME_LENGTH) throw new InvalidValue(`is ${name.length} characters long (allowed: at most ${MAX_NAME_LENGTH})`);
+  if (!new RegExp(MODEL_NAME_PATTERN).test(name)) {
+    throw new InvalidValue('not a valid model name (allowed: letters, digits, "_", "-", ".", starting with a letter or digit)');
+  }
+  // Triton's HTTP API routes /v2/models/stats to the statistics endpoint, so a model named stats is unreachable.
+  if (name === 'stats') throw new InvalidValue('is reserved by Triton\'s statistics endpoint /v2/models/stats (choose another name)');
+  return name;
+}
+
+export function parseTensorName(raw: unknown): string {
+  const name = asText(raw, 'a string');
+  if (name.length === 0) throw new InvalidValue('tensor name must not be empty');
+  if (name.length > MAX_NAME_LENGTH) throw new InvalidValue(`tensor name is ${name.length} characters long (allowed: at most ${MAX_NAME_LENGTH})`);
+  if (!new RegExp(TENSOR_NAME_PATTERN).test(name)) {
+    throw new InvalidValue('not a valid tensor name (allowed: letters, digits, "_", "-", ".", starting with a letter or "_")');
+  }
+  return name;
+}
+
+export function parseTemplate(raw: unknown): TemplateName {
+  const text = asText(raw, 'a string').trim();
+  if ((TEMPLATE_NAMES as readonly string[]).includes(text)) return text as TemplateName;
+  throw new InvalidValue(`unknown template (allowed: ${TEMPLATE_NAMES.join(', ')})`);
+}
+
+export function parseDataType(raw: unknown): DataType {
+  const text = asText(raw, 'a data type name');
+  const found = lookupDataType(text);
+  if (!found) throw new InvalidValue(`unknown data type ${text.trim() || '""'} (allowed: ${DATA_TYPE_NAMES.join(', ')})`);
+  return found;
+}
+
+function parseDim(raw: unknown): number {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^-?\d+$/.test(text)) throw new InvalidValue(`dimension ${text === '' ? '(empty)' : text} is not an integer (allowed: integers >= 1, or -1 for a variable size)`);
+  const dim = Number(text);
+  if (dim === -1) return dim;
+  if (dim < 1) throw new InvalidValue(`dimension ${text} is not allowed (allowed: integers >= 1, or -1 for a variable size)`);
+  if (!Number.isSafeInteger(dim)) throw new InvalidValue(`dimension ${text} is too large (allowed: at most ${Number.MAX_SAFE_INTEGER})`);
+  return dim;
+}
+
+/** Dims as typed on the command line (`-1,-1,3`, `[1, 2]`) or as a JSON/YAML list. */
+export function parseDims(raw: unknown): number[] {
+  let parts: unknown[];
+  if (Array.isArray(raw)) parts = raw;
+  else if (typeof raw === 'number') parts = [raw];
+  else if (typeof raw === 'string') {
+    const text = raw.trim().replace(/^\[(.*)\]$/s, '$1').trim();
+    if (text === '') throw new InvalidValue('dims must list at least one dimension (Triton has no scalar tensors: use 1)');
+    parts = text.split(',');
+  } else throw new InvalidValue('dims must be a list of integers');
+  if (parts.length === 0) throw new InvalidValue('dims must list at least one dimension (Triton has no scalar tensors: use 1)');
+  if (parts.length > MAX_RANK) throw new InvalidValue(`dims has ${parts.length} dimensions (allowed: at most ${MAX_RANK})`);
+  return parts.map(parseDim);
+}
+
+export interface TensorSpec {
+  name: string;
+  dataType: DataType;
+  dims: number[];
+}
+
+/** `name:TYPE:dims`, e.g. `prompt:STRING:1`, `image:UINT8:-1,-1,3`. */
+export function parseTensorFlag(raw: unknown): TensorSpec {
+  const text = asText(raw, 'name:TYPE:dims');
+  const parts = text.split(':');
+  if (parts.length !== 3) throw new InvalidValue('expected name:TYPE:dims, e.g. image:UINT8:-1,-1,3');
+  const [name, type, dims] = parts as [string, string, string];
+  return { name: parseTensorName(name), dataType: parseDataType(type), dims: parseDims(dims) };
+}
+
+/** A tensor object from a spec file: `{name, dataType, dims}`. */
+export function parseTensorObject(raw: unknown): TensorSpec {
+  if (typeof raw === 'string') return parseTensorFlag(raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidValue('expected an object {name, dataType, dims} or "name:TYPE:dims"');
+  const object = raw as Record<string, unknown>;
+  const unknown = Object.keys(object).filter((k) => !['name', 'dataType', 'dims'].includes(k));
+  if (unknown.length > 0) throw new InvalidValue(`unknown key ${unknown[0]} (allowed: name, dataType, dims)`);
+  for (const key of ['name', 'dataType', 'dims']) {
+    if (object[key] === undefined) throw new InvalidValue(`missing ${key} (a tensor needs name, dataType and dims)`);
+  }
+  return { name: parseTensorName(object.name), dataType: parseDataType(object.dataType), dims: parseDims(object.dims) };
+}
+
+export function parseInteger(raw: unknown, min: number, max: number, what: string): number {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new InvalidValue(`must be ${what}`);
+  }
+  return Number(text);
+}
+
+export const parseMaxBatchSize = (raw: unknown) => parseInteger(raw, 0, INT32_MAX, 'an integer >= 0 (0 disables batching)');
+export const parseInstanceCount = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, 'an integer >= 1');
+export const parseModelVersion = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (the version folder name)');
+
+export function parseInstanceKind(raw: unknown): InstanceKind {
+  const text = asText(raw, 'a string').trim().toLowerCase().replace(/^kind_/, '');
+  if ((INSTANCE_KINDS as readonly string[]).includes(text)) return text as InstanceKind;
+  throw new InvalidValue(`unknown instance kind (allowed: ${INSTANCE_KINDS.join(', ')})`);
+}
+
+export function parseTritonVersion(raw: unknown): string {
+  const text = asText(raw, 'a YY.MM tag').trim().replace(/-py3$/, '');
+  const match = /^(\d{2})\.(\d{2})$/.exec(text);
+  const month = match ? Number(match[2]) : 0;
+  if (!match || month < 1 || month > 12) throw new InvalidValue(`not an NGC release tag (allowed: YY.MM, e.g. ${DEFAULT_TRITON_VERSION})`);
+  if (text < MIN_TRITON_VERSION) throw new InvalidValue(`is older than ${MIN_TRITON_VERSION}, the first release with everything the templates use (allowed: ${MIN_TRITON_VERSION} or later)`);
+  return text;
+}
+
+/** Python minor version of the image's stub and system python3 (reference: triton-python-backend.md section 7). */
+export function pythonVersionOf(tritonVersion: string): string {
+  return tritonVersion < '24.11' ? '3.10' : '3.12';
+}
+
+// PEP 508, as pip reads one line of a requirements file: name, extras, then a version
+// specifier or a direct URL, then environment markers. Anything pip would read as an option
+// (`-r`, `--index-url`) or a second line is refused: requirements.txt must mean what was typed.
+const IDENTIFIER = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+const EXTRAS = `\\[\\s*(?:${IDENTIFIER}(?:\\s*,\\s*${IDENTIFIER})*)?\\s*\\]`;
+const VERSION_ONE = '(?:~=|===|==|!=|<=|>=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
+const VERSION_SPEC = `(?:${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*|\\(\\s*${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*\\s*\\))`;
+const URL = '[A-Za-z][A-Za-z0-9+.-]*://[^\\s;#]+';
+const MARKER = `[A-Za-z0-9_.'"<>=!~()\\s-]+`;
+const REQUIREMENT = new RegExp(`^(${IDENTIFIER})\\s*(?:${EXTRAS})?\\s*(?:${VERSION_SPEC}|@\\s*${URL}(?=\\s*;|\\s*$))?\\s*(?:;\\s*(${MARKER}))?$`);
+
+export function parseRequirement(raw: unknown): string {
+  const text = asText(raw, 'a requirement line').trim();
+  if (text === '') throw new InvalidValue('must not be empty');
+  if (hasControlCharacters(text)) throw new InvalidValue('contains a control character or line break (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
+  if (text.startsWith('-')) throw new InvalidValue('pip options are not accepted here (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
+  if (text.length > 1000) throw new InvalidValue(`is ${text.length} characters long (allowed: at most 1000)`);
+  const match = REQUIREMENT.exec(text);
+  if (!match) throw new InvalidValue('not a PEP 508 requirement (e.g. torch==2.4.0, numpy>=1.26,<2, pkg[extra]>=1.0; python_version >= "3.10")');
+  // Credentials in a URL would be baked into the image's layers and history.
+  if (/:\/\/[^/\s]*@/.test(text)) throw new InvalidValue('holds credentials in its URL (they would be stored in the image): use pip configuration or a build secret instead');
+  return text;
+}
+
+/** The distribution name a requirement is about, normalised as PEP 503 does, to spot duplicates. */
+export function requirementProject(requirement: string): string {
+  const name = /^[A-Za-z0-9._-]+/.exec(requirement)?.[0] ?? requirement;
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** Lines of a requirements file: comments and blanks dropped, each line checked as a requirement. */
+export function parseRequirementsFile(text: string): { line: number; requirement: string }[] {
+  const result: { line: number; requirement: string }[] = [];
+  text.split(/\r?\n/).forEach((rawLine, index) => {
+    const line = rawLine.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    result.push({ line: index + 1, requirement: line });
+  });
+  return result;
+}
+
+export const DEFAULT_DIRECTORY = 'triton-project';
+
+/** The project folder, as typed: any path, but one line of visible text. */
+export function parseProjectDirectory(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new InvalidValue('must be a folder path');
+  if (hasControlCharacters(raw)) throw new InvalidValue('contains a control character (allowed: a plain folder path)');
+  if (raw.length > 4096) throw new InvalidValue(`is ${raw.length} characters long (allowed: at most 4096)`);
+  return raw;
+}

@@ -1,0 +1,102 @@
+/** A --from spec file (JSON or YAML) -> SpecDraft, with messages that point into the file. */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError, showValue } from '../ui/errors.js';
+import { parseAssetPath } from './assets.js';
+import {
+  parseInstanceCount,
+  parseInstanceKind,
+  parseMaxBatchSize,
+  parseModelName,
+  parseModelVersion,
+  parseRequirement,
+  parseTemplate,
+  parseTensorObject,
+  parseTritonVersion,
+} from './fields.js';
+import { sourced } from './from-flags.js';
+import type { Sourced, SpecDraft } from './spec.js';
+
+export const SPEC_FILE_KEYS = [
+  'name',
+  'template',
+  'maxBatchSize',
+  'inputs',
+  'outputs',
+  'requirements',
+  'assets',
+  'tritonVersion',
+  'instanceKind',
+  'instanceCount',
+  'modelVersion',
+] as const;
+
+async function parseDocument(text: string, file: string, shown: string): Promise<unknown> {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`--from ${shown}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  const { parseDocument: parseYaml } = await import('yaml');
+  const document = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+  const problem = document.errors[0];
+  if (problem) {
+    const where = problem.linePos?.[0] ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
+    throw new UserError(`--from ${shown}${where}: not valid YAML or JSON (${problem.message.split('\n')[0]})`);
+  }
+  return document.toJS();
+}
+
+export async function draftFromFile(file: string, cwd: string): Promise<SpecDraft> {
+  const absolute = path.resolve(cwd, file);
+  const shown = path.relative(cwd, absolute) || file;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(absolute);
+  } catch {
+    throw new UserError(`--from ${showValue(file)}: cannot read this file`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`--from ${shown}: not valid UTF-8 text`);
+  }
+  const document = await parseDocument(text.replace(/^\uFEFF/, ''), absolute, shown);
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new UserError(`--from ${shown}: expected an object with the spec fields (${SPEC_FILE_KEYS.join(', ')})`);
+  }
+  const fields = document as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (key !== '$schema' && !(SPEC_FILE_KEYS as readonly string[]).includes(key)) {
+      throw new UserError(`${shown}: unknown field ${showValue(key)} (allowed: ${SPEC_FILE_KEYS.join(', ')})`);
+    }
+  }
+  // Relative asset paths are read from the spec file's folder, where its author wrote them from.
+  const baseDir = path.dirname(absolute);
+  const one = <T>(key: string, parse: (raw: unknown) => T): Sourced<T> | undefined =>
+    fields[key] === undefined || fields[key] === null ? undefined : sourced(`${shown}: ${key}`, fields[key], parse);
+  const many = <T>(key: string, parse: (raw: unknown) => T): Sourced<T>[] | undefined => {
+    const value = fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) throw new UserError(`${shown}: ${key} must be a list`);
+    return value.map((item, index) => sourced(`${shown}: ${key}[${index}]`, item, parse));
+  };
+  return {
+    name: one('name', parseModelName),
+    template: one('template', parseTemplate),
+    maxBatchSize: one('maxBatchSize', parseMaxBatchSize),
+    inputs: many('inputs', parseTensorObject),
+    outputs: many('outputs', parseTensorObject),
+    requirements: many('requirements', parseRequirement),
+    assets: many('assets', (raw) => parseAssetPath(raw, baseDir)),
+    tritonVersion: one('tritonVersion', parseTritonVersion),
+    instanceKind: one('instanceKind', parseInstanceKind),
+    instanceCount: one('instanceCount', parseInstanceCount),
+    modelVersion: one('modelVersion', parseModelVersion),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Cleanup on interruption: while files are being staged, SIGINT/SIGTERM remove what this run
+ * created and exit 130/143. While the staged project is being moved into place the signal is
+ * held back until the move is complete, so the disk never shows half a project.
+ */
+
+import { EXIT } from '../ui/errors.js';
+
+type Cleanup = () => void;
+
+const cleanups = new Set<Cleanup>();
+let holding = 0;
+let pendingSignal: NodeJS.Signals | undefined;
+let installed = false;
+
+function exitFor(signal: NodeJS.Signals): never {
+  process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+}
+
+function runCleanups(): void {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the process is exiting; a cleanup that fails must not hide the others.
+    }
+  }
+  cleanups.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (holding > 0) {
+    pendingSignal = signal;
+    return;
+  }
+  runCleanups();
+  exitFor(signal);
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Register a synchronous cleanup to run if a signal arrives; returns its unregister function. */
+export function onInterrupt(cleanup: Cleanup): () => void {
+  install();
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Run `work` with signals held back; a signal that arrived meanwhile is acted on afterwards. */
+export async function withSignalsHeld<T>(work: () => Promise<T>): Promise<T> {
+  install();
+  holding++;
+  try {
+    return await work();
+  } finally {
+    holding--;
+    if (holding === 0 && pendingSignal) {
+      const signal = pendingSignal;
+      pendingSignal = undefined;
+      runCleanups();
+      exitFor(signal);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The only module that changes the user's disk. Everything is written into a staging folder
+ * beside the target and moved into place at the end, so an error or a signal leaves either the
+ * complete project or nothing new. A lock file keeps two runs from writing the same target.
+ */
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { RenderedFile, RenderedProject } from '../render/index.js';
+import { UserError, showValue } from '../ui/errors.js';
+import { onInterrupt, withSignalsHeld } from './cleanup.js';
+import { testHooks } from './test-hooks.js';
+
+export interface WriteOptions {
+  /** Replace the generated files in a non-empty folder, keeping every other file. */
+  force: boolean;
+  /** Shown in messages instead of the absolute path. */
+  displayName?: string;
+}
+
+export interface WriteResult {
+  /** Paths of the files written, relative to the target, sorted. */
+  written: string[];
+}
+
+const FS_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder is in the way of a file',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+};
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return FS_PROBLEMS[code] ?? ((error as Error).message || String(error));
+}
+
+/** Existing ancestor of `target` and the first missing path segment below it (undefined if the target exists). */
+function splitExisting(target: string): { existing: string; firstMissing: string | undefined } {
+  let current = target;
+  let child: string | undefined;
+  for (;;) {
+    try {
+      fs.lstatSync(current);
+      return { existing: current, firstMissing: child };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return { existing: current, firstMissing: child };
+    child = current;
+    current = parent;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An exclusive lock file beside the target; a lock left by a dead process is taken over. */
+function acquireLock(lockPath: string, shown: string): () => void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
+        throw new UserError(`${shown}: another create-triton-model run (pid ${owner}) is writing this folder; try again when it has finished`);
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new UserError(`${shown}: could not lock the folder for writing`);
+}
+
+/** Copy a file or folder into the staging area, dereferencing links, refusing anything but files and folders. */
+async function copyAsset(source: string, destination: string, seenDirs: Set<string>, written: string[], relative: string): Promise<void> {
+  const stat = await fsp.stat(source).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`--asset ${showValue(source)}: ${error.code === 'ENOENT' ? 'a symbolic link inside points nowhere' : describeFsError(error)}`);
+  });
+  if (stat.isDirectory()) {
+    const real = await fsp.realpath(source);
+    if (seenDirs.has(real)) throw new UserError(`--asset ${showValue(source)}: a symbolic link loops back into a folder being copied`);
+    seenDirs.add(real);
+    await fsp.mkdir(destination, { recursive: true });
+    for (const entry of (await fsp.readdir(source)).sort()) {
+      await copyAsset(path.join(source, entry), path.join(destination, entry), seenDirs, written, `${relative}/${entry}`);
+    }
+    seenDirs.delete(real);
+  } else if (stat.isFile()) {
+    await testHooks.beforeCopy(relative);
+    // COPYFILE_EXCL: the staging folder is new, so an existing destination would mean something else wrote there.
+    await fsp.copyFile(source, destination, fs.constants.COPYFILE_EXCL);
+    written.push(relative);
+  } else {
+    throw new UserError(`--asset ${showValue(source)}: not a regular file or folder`);
+  }
+}
+
+async function stageFile(file: RenderedFile, stagingRoot: string, written: string[]): Promise<void> {
+  const destination = path.join(stagingRoot, file.path);
+  await fsp.mkdir(path.dirname(destination), { recursive: true });
+  if ('copyFrom' in file) {
+    await copyAsset(file.copyFrom, destination, new Set(), written, file.path);
+  } else {
+    await testHooks.beforeWrite(file.path);
+    await fsp.writeFile(destination, file.content, { flag: 'wx' });
+    written.push(file.path);
+  }
+}
+
+/** Every path under `root` that is a file, relative, for moving into a non-empty target. */
+async function listFiles(root: string, prefix = ''): Promise<string[]> {
+  const result: string[] = [];
+  for (const entry of await fsp.readdir(path.join(root, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) result.push(...(await listFiles(root, relative)));
+    else result.push(relative);
+  }
+  return result;
+}
+
+/** Refuse, before anything moves, a generated path whose place in the target is taken by a folder or reached through a link. */
+function checkForcedPaths(target: string, relativePaths: string[], shown: string): void {
+  for (const relative of relativePaths) {
+    const parts = relative.split('/');
+    let current = target;
+    for (let i = 0; i < parts.length; i++) {
+      current = path.join(current, parts[i] as string);
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(current);
+      } catch {
+        break; // missing: it will be created
+      }
+      const isLast = i === parts.length - 1;
+      if (stat.isSymbolicLink() && !isLast) {
+        throw new UserError(`${shown}: ${parts.slice(0, i + 1).join('/')} is a symbolic link; refusing to write through it`);
+      }
+      if (!isLast && !stat.isDirectory()) throw new UserError(`${shown}: ${parts.slice(0, i + 1).join('/')} is a file where a folder is needed`);
+      if (isLast && stat.isDirectory()) throw new UserError(`${shown}: ${relative} is a folder where a file is needed`);
+    }
+  }
+}
+
+function isEmptyDir(dir: string): boolean {
+  return fs.readdirSync(dir).length === 0;
+}
+
+export async function writeProject(target: string, project: RenderedProject, options: WriteOptions): Promise<WriteResult> {
+  const absolute = path.resolve(target);
+  const shown = options.displayName ?? absolute;
+
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.statSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`${shown}: ${describeFsError(error)}`);
+  }
+  if (existing && !existing.isDirectory()) throw new UserError(`${shown}: exists and is not a folder`);
+  const targetWasEmpty = existing ? isEmptyDir(absolute) : true;
+  if (existing && !targetWasEmpty && !options.force) {
+    throw new UserError(`${shown}: folder is not empty (use --force to replace the generated files; files you added are kept)`);
+  }
+
+  // Stage beside the nearest existing folder so the final move is a rename on one file system.
+  const { existing: anchor, firstMissing } = existing ? { existing: path.dirname(absolute), firstMissing: absolute } : splitExisting(absolute);
+  if (!fs.statSync(anchor).isDirectory()) throw new UserError(`${shown}: ${anchor} is a file, not a folder`);
+  const topName = path.basename(firstMissing ?? absolute);
+  const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
+  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const stagingTarget = path.join(stagingTop, path.relative(firstMissing ?? absolute, absolute));
+
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireLock(lockPath, shown);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
+  }
+  const removeStaging = () => fs.rmSync(stagingTop, { recursive: true, force: true });
+  const unregister = onInterrupt(() => {
+    removeStaging();
+    releaseLock();
+  });
+
+  const written: string[] = [];
+  try {
+    await fsp.mkdir(stagingTarget, { recursive: true });
+    for (const file of project.files) await stageFile(file, stagingTarget, written);
+    await testHooks.beforeCommit();
+
+    await withSignalsHeld(async () => {
+      if (!existing) {
+        await fsp.rename(stagingTop, firstMissing ?? absolute).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST' || error.code === 'ENOTEMPTY') throw new UserError(`${shown}: the folder appeared while the project was being written; nothing was changed`);
+          throw error;
+        });
+      } else if (targetWasEmpty) {
+        // rename(2) replaces an empty folder atomically; a folder that filled up meanwhile is refused.
+        await fsp.rename(stagingTarget, absolute).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST' || error.code === 'ENOTEMPTY') throw new UserError(`${shown}: files appeared in the folder while the project was being written; nothing was changed`);
+          throw error;
+        });
+      } else {
+        const files = await listFiles(stagingTarget);
+        checkForcedPaths(absolute, files, shown);
+        for (const relative of files) {
+          const destination = path.join(absolute, relative);
+          await fsp.mkdir(path.dirname(destination), { recursive: true });
+          await fsp.rename(path.join(stagingTarget, relative), destination);
+        }
+      }
+    });
+  } catch (error) {
+    removeStaging();
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${shown}: cannot write the project: ${describeFsError(error)}`);
+  } finally {
+    removeStaging();
+    releaseLock();
+    unregister();
+  }
+  return { written: written.sort() };
+}

@@ -7,7 +7,24 @@
 
 import { DATA_TYPE_NAMES, lookupDataType, type DataType } from './dtypes.js';
 
-export class InvalidValue extends Error {}
+export class InvalidValue extends Error {
+  /** Set when the problem is in one key of an object value: the message then names that key and its value. */
+  readonly at?: { key: string; value: unknown };
+  constructor(message: string, at?: { key: string; value: unknown }) {
+    super(message);
+    this.at = at;
+  }
+}
+
+/** Parse `object[key]`, pointing a complaint at that key. */
+function parseKey<T>(object: Record<string, unknown>, key: string, parse: (raw: unknown) => T): T {
+  try {
+    return parse(object[key]);
+  } catch (error) {
+    if (error instanceof InvalidValue && !error.at) throw new InvalidValue(error.message, { key, value: object[key] });
+    throw error;
+  }
+}
 
 export const TEMPLATE_NAMES = ['image-stub', 'blank', 'decoupled'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -125,7 +142,7 @@ export function parseTensorObject(raw: unknown): TensorSpec {
   for (const key of ['name', 'dataType', 'dims']) {
     if (object[key] === undefined) throw new InvalidValue(`missing ${key} (a tensor needs name, dataType and dims)`);
   }
-  return { name: parseTensorName(object.name), dataType: parseDataType(object.dataType), dims: parseDims(object.dims) };
+  return { name: parseKey(object, 'name', parseTensorName), dataType: parseKey(object, 'dataType', parseDataType), dims: parseKey(object, 'dims', parseDims) };
 }
 
 export function parseInteger(raw: unknown, min: number, max: number, what: string): number {

@@ -41,7 +41,9 @@ async function parseDocument(text: string, file: string, shown: string): Promise
       throw new UserError(`--from ${shown}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
     }
   }
-  const { parseDocument: parseYaml } = await import('yaml');
+  const yaml = await import('yaml');
+  // yaml ships CommonJS for Node: its exports may sit on the namespace or on default, depending on the bundler's interop.
+  const parseYaml = (yaml.parseDocument ?? (yaml as unknown as { default: typeof yaml }).default.parseDocument) as typeof yaml.parseDocument;
   const document = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) {

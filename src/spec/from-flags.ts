@@ -40,7 +40,9 @@ export function sourced<T>(label: string, raw: unknown, parse: (raw: unknown) =>
   try {
     return { value: parse(raw), label, raw };
   } catch (error) {
-    if (error instanceof InvalidValue) throw fieldError(label, raw, error.message);
+    if (error instanceof InvalidValue) {
+      throw error.at ? fieldError(`${label}.${error.at.key}`, error.at.value, error.message) : fieldError(label, raw, error.message);
+    }
     throw error;
   }
 }

@@ -43,6 +43,9 @@ export type SpecDraft = {
   [K in keyof Spec]?: Spec[K] extends (infer E)[] ? Sourced<E>[] : Sourced<Spec[K]>;
 };
 
+/** What models with BF16 tensors import (torch 2.2 is the first with wheels for the images' Python 3.12). */
+export const BF16_REQUIREMENT = 'torch>=2.2';
+
 const SCALAR_DEFAULTS = {
   maxBatchSize: 0,
   tritonVersion: DEFAULT_TRITON_VERSION,
@@ -120,7 +123,10 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   // The template's own requirements come first; a user line for the same project replaces it.
   const userRequirements = (draft.requirements ?? []).map((r) => r.value);
   const userProjects = new Set(userRequirements.map(requirementProject));
-  const requirements = [...info.requirements.filter((r) => !userProjects.has(requirementProject(r))), ...userRequirements];
+  // numpy has no bfloat16: generated models read and write BF16 tensors through torch (DLPack).
+  const usesBF16 = [...inputs, ...outputs].some((t) => t.value.dataType === 'BF16');
+  const templateRequirements = [...info.requirements, ...(usesBF16 ? [BF16_REQUIREMENT] : [])];
+  const requirements = [...templateRequirements.filter((r) => !userProjects.has(requirementProject(r))), ...userRequirements];
   const duplicate = userRequirements.find((r, i) => userRequirements.findIndex((o) => requirementProject(o) === requirementProject(r)) !== i);
   if (duplicate !== undefined) {
     const entry = draft.requirements?.find((r) => r.value === duplicate);

@@ -1,0 +1,93 @@
+/**
+ * Bad input: one line naming the field, the value and what is allowed; exit 1; nothing written;
+ * no stack trace. Each case runs the real CLI in its own folder and compares the folder before/after.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTree, makeTempDir, runCli } from '../helpers/cli.js';
+
+interface Case {
+  why: string;
+  args: string[];
+  message: RegExp;
+  /** Files the case needs before the run (relative path -> content). */
+  files?: Record<string, string | Buffer>;
+  /** The args name the project folder themselves (no "project" positional added). */
+  ownDirectory?: boolean;
+  exitCode?: number;
+}
+
+const ALL_TYPES = 'BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, STRING, BF16';
+
+const CASES: Case[] = [
+  { why: 'unknown data type', args: ['--input', 'x:FP33:1'], message: new RegExp(`^--input "x:FP33:1": unknown data type FP33 \\(allowed: ${ALL_TYPES}\\)$`) },
+  { why: 'tensor spec without dims', args: ['--input', 'x:FP32'], message: /^--input "x:FP32": expected name:TYPE:dims, e\.g\. image:UINT8:-1,-1,3$/ },
+  { why: 'empty dims', args: ['--input', 'x:FP32:'], message: /^--input "x:FP32:": dims must list at least one dimension/ },
+  { why: 'non-numeric dims', args: ['--output', 'y:FP32:3,abc'], message: /^--output "y:FP32:3,abc": dimension abc is not an integer \(allowed: integers >= 1, or -1 for a variable size\)$/ },
+  { why: 'a dim of 0', args: ['--input', 'x:FP32:0'], message: /^--input "x:FP32:0": dimension 0 is not allowed \(allowed: integers >= 1, or -1/ },
+  { why: 'a dim below -1', args: ['--input', 'x:INT8:-2,4'], message: /^--input "x:INT8:-2,4": dimension -2 is not allowed/ },
+  { why: 'an empty dim between commas', args: ['--input', 'x:INT8:2,,4'], message: /^--input "x:INT8:2,,4": dimension \(empty\) is not an integer/ },
+  { why: 'duplicate input names', args: ['--input', 'a:FP32:1', '--input', 'a:INT32:2', '--output', 'b:FP32:1'], message: /^--input "a:INT32:2": tensor name "a" is already used by another input \(names must be unique across inputs and outputs\)$/ },
+  { why: 'a name shared by an input and an output', args: ['--input', 'a:FP32:1', '--output', 'a:FP32:1'], message: /^--output "a:FP32:1": tensor name "a" is already used by an input/ },
+  { why: 'a bad tensor name', args: ['--input', '9lives:FP32:1'], message: /^--input "9lives:FP32:1": not a valid tensor name \(allowed: letters, digits, "_", "-", "\.", starting with a letter or "_"\)$/ },
+  { why: 'negative batch size', args: ['--max-batch-size', '-1'], message: /^--max-batch-size "-1": must be an integer >= 0 \(0 disables batching\)$/ },
+  { why: 'non-integer batch size', args: ['--max-batch-size', '2.5'], message: /^--max-batch-size "2\.5": must be an integer >= 0/ },
+  { why: 'model name with a space', args: ['--name', 'my model'], message: /^--name "my model": not a valid model name \(allowed: letters, digits, "_", "-", "\.", starting with a letter or digit\)$/ },
+  { why: 'model name escaping the folder', args: ['--name', '../evil'], message: /^--name "\.\.\/evil": not a valid model name/ },
+  { why: 'model name starting with a dash', args: ['--name=-x'], message: /^--name "-x": not a valid model name/ },
+  { why: 'model name reserved by Triton', args: ['--name', 'stats'], message: /^--name "stats": is reserved by Triton's statistics endpoint/ },
+  { why: 'model name too long', args: ['--name', 'm'.repeat(200)], message: /^--name "m{60}…": is 200 characters long \(allowed: at most 128\)$/ },
+  { why: 'missing asset file', args: ['--asset', 'nope.bin'], message: /^--asset "nope\.bin": no such file or folder$/ },
+  { why: 'two assets with one name', args: ['--asset', 'a/w.bin', '--asset', 'b/w.bin'], files: { 'a/w.bin': '1', 'b/w.bin': '2' }, message: /^--asset "b\/w\.bin": both this and "a\/w\.bin" would be copied to assets\/w\.bin/ },
+  { why: 'image-stub with other tensors', args: ['--template', 'image-stub', '--input', 'x:FP32:1'], message: /^--input "x:FP32:1": template image-stub has fixed tensors prompt:STRING:1 -> image:UINT8:-1,-1,3 \(use --template blank for other tensors\)$/ },
+  { why: 'unknown template', args: ['--template', 'resnet'], message: /^--template "resnet": unknown template \(allowed: image-stub, blank, decoupled\)$/ },
+  { why: 'floating image tag', args: ['--triton-version', 'latest'], message: /^--triton-version "latest": not an NGC release tag \(allowed: YY\.MM, e\.g\. \d\d\.\d\d\)$/ },
+  { why: 'too old image', args: ['--triton-version', '22.12'], message: /^--triton-version "22\.12": is older than 23\.10/ },
+  { why: 'month 13', args: ['--triton-version', '24.13'], message: /^--triton-version "24\.13": not an NGC release tag/ },
+  { why: 'requirement that smuggles a pip option on a second line', args: ['-r', 'torch==2.4.0\n--index-url http://evil'], message: /^--requirement "torch==2\.4\.0\\n--index-url http:\/\/evil": contains a control character or line break/ },
+  { why: 'pip option as a requirement', args: ['-r=--extra-index-url=http://x'], message: /^--requirement "--extra-index-url=http:\/\/x": pip options are not accepted here/ },
+  { why: 'not a PEP 508 line', args: ['-r', 'torch = = 2'], message: /^--requirement "torch = = 2": not a PEP 508 requirement/ },
+  { why: 'credentials in a requirement URL', args: ['-r', 'pkg @ https://user:secret@example.com/pkg.whl'], message: /^--requirement ".*": holds credentials in its URL/ },
+  { why: 'bad line in a requirements file', args: ['--requirements-file', 'reqs.txt'], files: { 'reqs.txt': '# ok\nnumpy<2\n\nnot valid !!\n' }, message: /^--requirements-file reqs\.txt:4 "not valid !!": not a PEP 508 requirement/ },
+  { why: 'the same package twice', args: ['-r', 'torch==2.4.0', '-r', 'Torch>=2'], message: /^--requirement "Torch>=2": torch is required twice/ },
+  { why: 'unknown instance kind', args: ['--instance-kind', 'tpu'], message: /^--instance-kind "tpu": unknown instance kind \(allowed: cpu, gpu, auto\)$/ },
+  { why: 'zero instances', args: ['--instance-count', '0'], message: /^--instance-count "0": must be an integer >= 1$/ },
+  { why: 'model version 0', args: ['--model-version', '0'], message: /^--model-version "0": must be a positive integer/ },
+  { why: 'a directory with a newline', args: ['bad\nname'], ownDirectory: true, message: /^\[directory\] "bad\\nname": contains a control character/ },
+  { why: 'spec file with an unknown field', args: ['--from', 's.json'], files: { 's.json': '{"name": "m", "batch": 4}' }, message: /^s\.json: unknown field "batch" \(allowed: name, template, maxBatchSize, inputs, outputs/ },
+  { why: 'spec file with a bad tensor', args: ['--from', 's.json'], files: { 's.json': '{"inputs": [{"name": "x", "dataType": "FP33", "dims": [1]}]}' }, message: /^s\.json: inputs\[0\]\.dataType "FP33": unknown data type FP33/ },
+  { why: 'spec file with a bad batch size', args: ['--from', 's.yaml'], files: { 's.yaml': 'maxBatchSize: -3\n' }, message: /^s\.yaml: maxBatchSize "-3": must be an integer >= 0/ },
+  { why: 'spec file that is not JSON', args: ['--from', 's.json'], files: { 's.json': '{"name": ' }, message: /^--from s\.json: not valid JSON/ },
+  { why: 'spec file that is not UTF-8', args: ['--from', 's.yaml'], files: { 's.yaml': Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]) }, message: /^--from s\.yaml: not valid UTF-8 text$/ },
+  { why: 'spec file that is missing', args: ['--from', 'missing.json'], message: /^--from "missing\.json": cannot read this file$/ },
+  { why: 'spec file that is a list', args: ['--from', 's.yaml'], files: { 's.yaml': '- a\n- b\n' }, message: /^--from s\.yaml: expected an object with the spec fields/ },
+  { why: 'a flag given twice that takes one value', args: ['--name', 'a', '--name', 'b'], exitCode: 2, message: /^--name was given 2 times \(give it once\)$/ },
+];
+
+let root: string;
+beforeAll(() => {
+  root = makeTempDir('ctm-bad-');
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('bad input is refused with one line, exit 1 and nothing written', () => {
+  it.each(CASES.map((c) => [c.why, c] as const))('%s', async (_, testCase) => {
+    const cwd = fs.mkdtempSync(path.join(root, 'case-'));
+    for (const [file, content] of Object.entries(testCase.files ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(cwd, file)), { recursive: true });
+      fs.writeFileSync(path.join(cwd, file), content);
+    }
+    const before = listTree(cwd);
+    const result = await runCli([...(testCase.ownDirectory ? [] : ['project']), ...testCase.args, '--yes'], { cwd });
+    expect(result.exitCode, result.stderr).toBe(testCase.exitCode ?? 1);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.startsWith('error: ')).toBe(true);
+    expect(lines[0]!.slice('error: '.length)).toMatch(testCase.message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+    expect(listTree(cwd)).toEqual(before);
+  });
+});

@@ -1,0 +1,57 @@
+/** Spawn the built CLI as a user would, in a folder of the test's choosing. */
+
+import { execa, type Options } from 'execa';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin/create-triton-model.js');
+export const TEMPLATES = path.join(ROOT, 'templates');
+/** Debian's interpreter, with python3-numpy, -pytest, -opencv, -protobuf (not the python3 first on PATH). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI with no TTY (stdin closed), CI unset unless given, colors off. */
+export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeout?: number } & Partial<Options>): Promise<CliResult> {
+  const { cwd, env, input, timeout, ...rest } = options;
+  const result = await execa(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { NO_COLOR: '1', CI: undefined, ...env },
+    extendEnv: true,
+    input: input ?? '',
+    reject: false,
+    timeout: timeout ?? 30_000,
+    ...rest,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function makeTempDir(prefix = 'ctm-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Every path under `dir` (files and folders, relative, sorted), to compare a folder before and after. */
+export function listTree(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      out.push(entry.isDirectory() ? `${child}/` : child);
+      if (entry.isDirectory()) walk(child);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+export function readText(...parts: string[]): string {
+  return fs.readFileSync(path.join(...parts), 'utf8');
+}

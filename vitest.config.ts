@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// The suite spawns the built CLI (npm test builds first) and Debian's python3; the docker
+// integration suite has its own config (vitest.docker.config.ts).
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+});

@@ -17,7 +17,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** A config as protobuf parsed it, with proto3's omitted zero values and int64-as-string undone. */
-function normalized(parsed: ParsedConfig) {
+function normalized(parsed: ParsedConfig): Record<string, any> {
   expect(parsed.error).toBeUndefined();
   const message = parsed.message as Record<string, any>;
   const tensor = (t: any) => ({ name: t.name, data_type: t.data_type, dims: (t.dims ?? []).map(Number) });

@@ -111,7 +111,8 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   }
 
   const name = draft.name?.value ?? info.defaultModelName;
-  if (!draft.name) defaulted.push(`name=${name}`);
+  // Listed first: the name is what a user looks for in the defaults line.
+  if (!draft.name) defaulted.unshift(`name=${name}`);
 
   const scalar = <K extends keyof typeof SCALAR_DEFAULTS>(key: K): (typeof SCALAR_DEFAULTS)[K] => {
     const given = draft[key] as Sourced<(typeof SCALAR_DEFAULTS)[K]> | undefined;

@@ -8,7 +8,10 @@ import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
 import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
 import { color, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
+import { exitOnSignals } from '../write/cleanup.js';
 import { writeProject } from '../write/index.js';
+import { fieldError } from '../ui/errors.js';
+import { shellQuote } from '../ui/shell.js';
 
 export interface CreateArgs extends SpecFlags {
   directory?: string;
@@ -36,6 +39,8 @@ function shownPath(absolute: string, cwd: string): string {
 }
 
 export async function createCommand(args: CreateArgs): Promise<void> {
+  // Ctrl-C or SIGTERM at any moment: remove what this run staged, exit 130/143.
+  exitOnSignals();
   const cwd = process.cwd();
   const report = new Reporter(args.json);
   let directory = args.directory === undefined ? undefined : sourced('[directory]', args.directory, parseProjectDirectory).value;
@@ -48,6 +53,12 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   const directoryDefaulted = directory === undefined;
   const target = path.resolve(cwd, directory ?? DEFAULT_DIRECTORY);
   const { spec, defaulted } = finalizeSpec(draft);
+  // A folder asset holding the project would be copied into itself, without end.
+  for (const asset of draft.assets ?? []) {
+    if (target === asset.value || target.startsWith(asset.value + path.sep)) {
+      throw fieldError(asset.label, asset.raw, 'this folder contains the project folder being created (copy a subfolder instead)');
+    }
+  }
   if (!canPrompt(args) && (defaulted.length > 0 || directoryDefaulted)) {
     const used = [...(directoryDefaulted ? [`directory=${DEFAULT_DIRECTORY}`] : []), ...defaulted];
     report.note(`Using defaults: ${used.join(', ')}`);
@@ -75,7 +86,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   for (const line of formatTree(shown, written)) report.line(color.dim(line));
   report.line();
   report.line('Next steps:');
-  const cdLine = shown === '.' ? [] : [`  cd ${/^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown)}`];
+  const cdLine = shown === '.' ? [] : [`  cd ${shellQuote(shown)}`];
   for (const line of [
     ...cdLine,
     '  npx create-triton-model run      # build the image, start Triton, wait until ready, send a request',

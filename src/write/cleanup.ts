@@ -44,6 +44,11 @@ function install(): void {
   process.on('SIGTERM', onSignal);
 }
 
+/** From now on SIGINT/SIGTERM run the registered cleanups and exit 130/143 (instead of Node's default of dying silently). */
+export function exitOnSignals(): void {
+  install();
+}
+
 /** Register a synchronous cleanup to run if a signal arrives; returns its unregister function. */
 export function onInterrupt(cleanup: Cleanup): () => void {
   install();

@@ -7,9 +7,15 @@
  * escaped, repeated scalars as `[ a, b ]` lists, repeated messages as `field [ { }, { } ]`, map
  * entries as one `field { key: ... value { ... } }` block each. Field order follows the input
  * object, so callers decide the layout a reader sees.
+ *
+ * Every field kind of ./schema.ts prints, including what toJson() (./json.ts) produces: int64 as
+ * numbers, bigints or decimal strings; enum values that name nothing as their number; float
+ * NaN/±infinity as numbers or as protobuf's JSON strings ("NaN", "Infinity", "-Infinity"), printed
+ * `nan`/`inf`/`-inf`; -0 as `-0`; integer map keys (JSON object keys) bare. An empty map prints
+ * nothing (text format has no way to write one).
  */
 
-import { ENUMS, messageDescriptor, type FieldDescriptor, type ScalarKind } from './schema.js';
+import { ENUMS, messageDescriptor, type FieldDescriptor, type MapKeyKind, type ScalarKind } from './schema.js';
 
 export type PbJson = string | number | bigint | boolean | PbJsonObject | PbJson[];
 export interface PbJsonObject {
@@ -49,6 +55,8 @@ export function quoteString(value: string): string {
   return out + '"';
 }
 
+const NON_FINITE: Record<string, string> = { NaN: 'nan', Infinity: 'inf', '-Infinity': '-inf' };
+
 function printScalar(kind: ScalarKind | 'enum', value: PbJson, field: FieldDescriptor): string {
   switch (kind) {
     case 'string':
@@ -59,6 +67,8 @@ function printScalar(kind: ScalarKind | 'enum', value: PbJson, field: FieldDescr
       if (typeof value !== 'boolean') throw new TypeError(`field ${field.name}: expected a boolean`);
       return value ? 'true' : 'false';
     case 'enum': {
+      // proto3 enums are open: a number that names no value is printed as the number.
+      if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return String(value);
       const names = ENUMS[field.enumType ?? '']?.values.map((v) => v.name) ?? [];
       if (typeof value !== 'string' || !names.includes(value)) {
         throw new TypeError(`field ${field.name}: ${String(value)} is not a value of ${field.enumType}`);
@@ -66,9 +76,13 @@ function printScalar(kind: ScalarKind | 'enum', value: PbJson, field: FieldDescr
       return value;
     }
     case 'float':
-    case 'double':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`field ${field.name}: expected a finite number`);
-      return String(value);
+    case 'double': {
+      // Non-finite values as protobuf's JSON writes them ("NaN", "Infinity", "-Infinity") or as JS numbers.
+      const special = typeof value === 'string' ? NON_FINITE[value] : typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE[String(value)] : undefined;
+      if (special !== undefined) return special;
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`field ${field.name}: expected a number`);
+      return Object.is(value, -0) ? '-0' : String(value);
+    }
     default: {
       // Integer kinds; int64 values may arrive as bigint or decimal strings (JSON's int64 form).
       const text = typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
@@ -76,6 +90,17 @@ function printScalar(kind: ScalarKind | 'enum', value: PbJson, field: FieldDescr
       return text;
     }
   }
+}
+
+/** Map keys are object keys (strings) in JSON; integer and bool keys are printed bare. */
+function printMapKey(kind: MapKeyKind, key: string, field: FieldDescriptor): string {
+  if (kind === 'string') return quoteString(key);
+  if (kind === 'bool') {
+    if (key !== 'true' && key !== 'false') throw new TypeError(`field ${field.name}: map key ${key} is not a bool`);
+    return key;
+  }
+  if (!/^-?\d+$/.test(key)) throw new TypeError(`field ${field.name}: map key ${key} is not an integer`);
+  return key;
 }
 
 function printMessageBody(type: string, value: PbJsonObject, depth: number, lines: string[]): void {
@@ -95,7 +120,7 @@ function printMessageBody(type: string, value: PbJsonObject, depth: number, line
       for (const [key, entryValue] of Object.entries(fieldValue as PbJsonObject)) {
         if (entryValue === undefined) continue;
         lines.push(`${pad}${name} {`);
-        lines.push(`${pad}${INDENT}key: ${quoteString(key)}`);
+        lines.push(`${pad}${INDENT}key: ${printMapKey(field.map.key, key, field)}`);
         if (field.map.value === 'message') {
           lines.push(`${pad}${INDENT}value {`);
           printMessageBody(field.map.valueMessageType ?? '', entryValue as PbJsonObject, depth + 2, lines);

@@ -1,14 +1,14 @@
 /**
  * Descriptors of the `inference.ModelConfig` protobuf messages (protobuf/model_config.proto in
- * triton-inference-server/common; a verbatim copy is test/fixtures/model_config.proto), used by the
+ * triton-inference-server/common, checked field by field at 08365ea), used by the
  * text-format parser, printer, JSON helpers and the validator.
  *
  * Every message and enum reachable from `inference.ModelConfig` is listed, with field numbers,
  * kinds, `repeated`, oneof membership and map key/value kinds exactly as the proto declares them.
  * Fields are listed in declaration order (the order protobuf's JSON printer uses). Nested types are
  * keyed by their dotted name below the package (`ModelVersionPolicy.Latest`); prefix `inference.`
- * for the protobuf full name (see `fullName`). test/unit/pbtxt.schema.test.ts checks this table
- * against the descriptor protoc builds from the proto.
+ * for the protobuf full name (see `fullName`). Tests compile a .proto generated from this table
+ * (test/helpers/model-config-proto.ts) with protoc and parse configs with protobuf against it.
  */
 
 export type ScalarKind = 'string' | 'bytes' | 'bool' | 'int32' | 'int64' | 'uint32' | 'uint64' | 'float' | 'double';

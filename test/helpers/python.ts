@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { ROOT, SYSTEM_PYTHON } from './cli.js';
+import { modelConfigProtoDir } from './model-config-proto.js';
 
 export async function runPythonJson<T>(script: string, payload: unknown, timeout = 120_000): Promise<T> {
   const result = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test/helpers', script)], {
@@ -23,7 +24,7 @@ export interface ParsedConfig {
   message?: Record<string, unknown>;
 }
 
-/** Parse config.pbtxt files with protobuf's own text-format parser against model_config.proto. */
+/** Parse config.pbtxt files with protobuf's own text-format parser against model_config.proto (generated from our schema table). */
 export function parseConfigsWithProtobuf(files: string[]): Promise<ParsedConfig[]> {
-  return runPythonJson<ParsedConfig[]>('parse_configs.py', { proto: path.join(ROOT, 'test/fixtures/model_config.proto'), files });
+  return runPythonJson<ParsedConfig[]>('parse_configs.py', { proto: path.join(modelConfigProtoDir(), 'model_config.proto'), files });
 }

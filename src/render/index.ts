@@ -101,9 +101,14 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
   };
 }
 
-/** The KServe v2 JSON body for curl, or undefined when a tensor cannot travel as JSON (FP16, BF16). */
+/** Elements a README curl line may carry before it stops being readable. */
+const CURL_MAX_ELEMENTS = 64;
+
+/** The KServe v2 JSON body for curl, or undefined when a tensor cannot travel as JSON (FP16, BF16) or is too big for one line. */
 function curlBody(spec: Spec): string | undefined {
   if (spec.inputs.some((t) => dataTypeInfo(t.dataType).binaryOnly)) return undefined;
+  const total = spec.inputs.reduce((sum, t) => sum + elementCount(sampleShape(t, spec.maxBatchSize)), 0);
+  if (total > CURL_MAX_ELEMENTS) return undefined;
   if (TEMPLATES[spec.template].decoupled) {
     // generate_stream takes input values by name; a one-element tensor as a plain value.
     if (spec.maxBatchSize > 0 || spec.inputs.some((t) => elementCount(sampleShape(t, 0)) !== 1)) return undefined;

@@ -85,7 +85,7 @@ reports = []
 for project in payload["projects"]:
     report = {"modelDir": project["modelDir"]}
     try:
-        pb_utils.Logger.records.clear()
+        pb_utils.Logger._records.clear()
         model = LoadedModel(project["modelDir"])
         report["argsKeys"] = sorted(model.args)
         config = model.config
@@ -114,7 +114,7 @@ for project in payload["projects"]:
         report["batchSizes"] = [2, 1, None, 1] if batching else [None, None, None, None]
         report["results"] = [describe(result) for result in results]
         model.finalize()
-        report["logs"] = pb_utils.Logger.records[:]
+        report["logs"] = pb_utils.Logger._records[:]
     except Exception as error:  # reported, not raised: the test names the project that failed
         report["loadError"] = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     reports.append(report)

@@ -75,7 +75,7 @@ class LoadedModel:
             raise AttributeError(f"{filename} defines no TritonPythonModel class")
         auto_complete = getattr(model_class, "auto_complete_config", None)
         if auto_complete is not None:
-            completed = auto_complete(pb_utils.ModelConfig(self.config))
+            completed = auto_complete(pb_utils.ModelConfig(json.dumps(self.config)))
             if not isinstance(completed, pb_utils.ModelConfig):
                 raise TypeError("auto_complete_config must return a valid pb.ModelConfig object")
             self.config = completed.as_dict()
@@ -145,7 +145,9 @@ def _import_model(path: str) -> types.ModuleType:
     return module
 
 
-def make_request(inputs: dict[str, Any], request_id: str = "", requested_outputs: list[str] | None = None, parameters: dict[str, Any] | None = None) -> pb_utils.InferenceRequest:
+def make_request(
+    inputs: dict[str, Any], request_id: str = "", requested_outputs: list[str] | None = None, parameters: dict[str, Any] | None = None, model_name: str = ""
+) -> pb_utils.InferenceRequest:
     """A request as execute() receives it. BF16 inputs may be given as torch.bfloat16 tensors."""
     tensors = []
     for name, value in inputs.items():
@@ -153,7 +155,9 @@ def make_request(inputs: dict[str, Any], request_id: str = "", requested_outputs
             tensors.append(pb_utils.Tensor.from_dlpack(name, value))
         else:
             tensors.append(pb_utils.Tensor(name, value))
-    return pb_utils.InferenceRequest(requested_output_names=requested_outputs or [], inputs=tensors, request_id=request_id, parameters=parameters)
+    return pb_utils.InferenceRequest(
+        model_name=model_name, requested_output_names=requested_outputs or [], inputs=tensors, request_id=request_id, parameters=parameters
+    )
 
 
 def request_shape(config: dict[str, Any], tensor: dict[str, Any], batch_size: int = EXAMPLE_SIZE) -> list[int]:

@@ -7,6 +7,10 @@ data, string tensors come back as object arrays of bytes, numpy unicode arrays a
 codes. It is what the project's tests import (see conftest.py) and what
 `create-triton-model serve` runs models with. It is not a server: batching, GPUs and shared
 memory are out of its scope.
+
+Its public names and signatures are those of typings/triton_python_backend_utils.pyi (the
+CLI's test suite holds them together). What tests and `serve` need beyond them is private
+(`_records`, `_on_send`, `_cancel`, ...), so model code cannot come to rely on it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,37 @@ from __future__ import annotations
 import json
 import struct
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+
+
+class _EnumValue(int):
+    """A value of one of the binding's C++ enums (error codes, log levels, metric kinds, memory types).
+
+    It compares as its number, but the real constructors take only the enum's own values:
+    TritonError("bad", 3) fails in Triton with "incompatible constructor arguments", so it fails here.
+    """
+
+    enum: str
+    label: str
+
+    def __new__(cls, enum: str, label: str, number: int) -> _EnumValue:
+        value = super().__new__(cls, number)
+        value.enum = enum
+        value.label = label
+        return value
+
+    def __repr__(self) -> str:
+        return f"<{self.enum}.{self.label}: {int(self)}>"
+
+
+def _require_enum(value: Any, enum: str, where: str, example: str) -> None:
+    if not isinstance(value, _EnumValue) or value.enum != enum:
+        raise TypeError(f"{where}: incompatible arguments: expected a {enum} constant such as {example}, got {value!r}")
+
 
 # Flags and enums, with the values of the real module.
 TRITONSERVER_RESPONSE_COMPLETE_FINAL = 1
@@ -25,8 +56,8 @@ TRITONSERVER_REQUEST_FLAG_SEQUENCE_START = 1
 TRITONSERVER_REQUEST_FLAG_SEQUENCE_END = 2
 TRITONSERVER_REQUEST_RELEASE_ALL = 1
 TRITONSERVER_REQUEST_RELEASE_RESCHEDULE = 2
-TRITONSERVER_MEMORY_GPU = 0
-TRITONSERVER_MEMORY_CPU = 1
+TRITONSERVER_MEMORY_GPU = _EnumValue("MemoryType", "TRITONSERVER_MEMORY_GPU", 0)
+TRITONSERVER_MEMORY_CPU = _EnumValue("MemoryType", "TRITONSERVER_MEMORY_CPU", 1)
 
 _TYPE_NUMBERS = {
     "TYPE_INVALID": 0,
@@ -70,20 +101,19 @@ class TritonModelException(Exception):
 class TritonError:
     """An error attached to a response. Codes map to HTTP statuses as Triton's do."""
 
-    UNKNOWN = 0
-    INTERNAL = 1
-    NOT_FOUND = 2
-    INVALID_ARG = 3
-    UNAVAILABLE = 4
-    UNSUPPORTED = 5
-    ALREADY_EXISTS = 6
-    CANCELLED = 7
+    UNKNOWN = _EnumValue("TritonError code", "UNKNOWN", 0)
+    INTERNAL = _EnumValue("TritonError code", "INTERNAL", 1)
+    NOT_FOUND = _EnumValue("TritonError code", "NOT_FOUND", 2)
+    INVALID_ARG = _EnumValue("TritonError code", "INVALID_ARG", 3)
+    UNAVAILABLE = _EnumValue("TritonError code", "UNAVAILABLE", 4)
+    UNSUPPORTED = _EnumValue("TritonError code", "UNSUPPORTED", 5)
+    ALREADY_EXISTS = _EnumValue("TritonError code", "ALREADY_EXISTS", 6)
+    CANCELLED = _EnumValue("TritonError code", "CANCELLED", 7)
 
     def __init__(self, message: str, code: int = INTERNAL) -> None:
         if not isinstance(message, str):
             raise TypeError("TritonError message must be a str")
-        if code not in range(0, 8):
-            raise TritonModelException(f"invalid TritonError code {code}")
+        _require_enum(code, "TritonError code", "TritonError()", "TritonError.INVALID_ARG")
         self._message = message
         self._code = code
 
@@ -102,33 +132,50 @@ def triton_to_numpy_type(data_type: int) -> Any:
 
 
 def numpy_to_triton_type(data_type: Any) -> int | None:
-    dtype = np.dtype(data_type)
-    if dtype == np.object_ or dtype.type == np.bytes_:
+    """Compared with `==` as the real one does: np.dtype("float32") and np.float32 match, the builtin bool does not."""
+    if data_type == np.object_ or data_type == np.bytes_:
         return 13
     for number, numpy_type in _NUMPY_OF_TYPE.items():
-        if number != 13 and dtype == np.dtype(numpy_type):
+        if data_type == numpy_type:
             return number
     return None
 
 
+# As in the real module: TYPE_BOOL gives the builtin bool, and TYPE_BF16 has no entry (KeyError).
+_NUMPY_OF_TYPE_STRING: dict[str, Any] = {
+    name: (bool if number == 1 else _NUMPY_OF_TYPE[number]) for name, number in _TYPE_NUMBERS.items() if number in _NUMPY_OF_TYPE
+}
+
+
+def _triton_type_of(dtype: np.dtype[Any]) -> int | None:
+    """The Triton type a numpy array's dtype becomes in a Tensor (any width of np.bytes_ is TYPE_STRING)."""
+    if dtype.kind == "U":
+        return None
+    if dtype == np.object_ or dtype.type == np.bytes_:
+        return 13
+    return numpy_to_triton_type(dtype)
+
+
 def triton_string_to_numpy(triton_type_string: str) -> Any:
-    """`"TYPE_UINT8"` -> np.uint8. Like the real one, TYPE_BF16 has no entry (KeyError)."""
-    mapping = {name: _NUMPY_OF_TYPE[number] for name, number in _TYPE_NUMBERS.items() if number in _NUMPY_OF_TYPE}
-    return mapping[triton_type_string]
+    """`"TYPE_UINT8"` -> np.uint8, `"TYPE_BOOL"` -> bool; KeyError for TYPE_BF16."""
+    return _NUMPY_OF_TYPE_STRING[triton_type_string]
 
 
-def serialize_byte_tensor(input_tensor: np.ndarray) -> np.ndarray:
-    """Triton's BYTES wire form: each element as a 4-byte little-endian length, then its bytes."""
+def serialize_byte_tensor(input_tensor: np.ndarray) -> bytes | tuple[()] | None:
+    """Triton's BYTES wire form: each element as a 4-byte little-endian length, then its bytes.
+
+    Returns what the real one returns: the bytes, `()` for an empty tensor, None for a tensor that is not bytes.
+    """
     if input_tensor.size == 0:
-        return np.empty([0], dtype=np.object_)
+        return ()
     if input_tensor.dtype != np.object_ and input_tensor.dtype.type != np.bytes_:
-        raise TritonModelException("cannot serialize bytes tensor: invalid datatype")
+        return None
     chunks: list[bytes] = []
     for item in input_tensor.reshape(-1, order="C"):
         data = item if isinstance(item, bytes) else str(item).encode("utf-8")
         chunks.append(struct.pack("<I", len(data)))
         chunks.append(data)
-    return np.frombuffer(b"".join(chunks), dtype=np.uint8)
+    return b"".join(chunks)
 
 
 def deserialize_bytes_tensor(encoded_tensor: bytes) -> np.ndarray:
@@ -137,8 +184,12 @@ def deserialize_bytes_tensor(encoded_tensor: bytes) -> np.ndarray:
     offset = 0
     buffer = bytes(encoded_tensor)
     while offset < len(buffer):
+        if offset + 4 > len(buffer):
+            raise ValueError("Invalid bytes tensor data: incomplete length field")
         (length,) = struct.unpack_from("<I", buffer, offset)
         offset += 4
+        if offset + length > len(buffer):
+            raise ValueError("Invalid bytes tensor data: string extends beyond buffer")
         strings.append(buffer[offset : offset + length])
         offset += length
     return np.array(strings, dtype=np.object_)
@@ -147,13 +198,14 @@ def deserialize_bytes_tensor(encoded_tensor: bytes) -> np.ndarray:
 class Tensor:
     """A named tensor. Construction copies the data, as the real one copies it into shared memory."""
 
-    def __init__(self, name: str, array: Any) -> None:
-        if not isinstance(name, str):
-            raise TypeError("Tensor name must be a str")
+    def __init__(self, name: str, array: np.ndarray, /) -> None:
+        # The binding names neither argument (positional only) and takes only a numpy array.
+        if not isinstance(name, str) or not isinstance(array, np.ndarray):
+            raise TypeError(f"Tensor(): incompatible constructor arguments: expected (str, numpy.ndarray), got ({type(name).__name__}, {type(array).__name__})")
         if name == "":
             raise TritonModelException("Tensor name cannot be an empty string.")
-        value = np.asarray(array)
-        triton_type = numpy_to_triton_type(value.dtype) if value.dtype.kind != "U" else None
+        value = array
+        triton_type = _triton_type_of(value.dtype)
         if triton_type is None:
             raise TritonModelException(f"NumPy dtype is not supported: {value.dtype}")
         if triton_type == 13:
@@ -212,7 +264,7 @@ class Tensor:
         return (1, 0)  # kDLCPU, device 0
 
     @staticmethod
-    def from_dlpack(name: str, dlpack_object: Any) -> Tensor:
+    def from_dlpack(name: str, dlpack_object: Any, /) -> Tensor:
         """A tensor from a DLPack capsule or any object with __dlpack__ (C-contiguous only)."""
         is_capsule = type(dlpack_object).__name__ == "PyCapsule"
         if not is_capsule and hasattr(dlpack_object, "__dlpack__"):
@@ -237,15 +289,14 @@ class Tensor:
 class InferenceResponse:
     """The answer to one request: output tensors, or an error."""
 
-    def __init__(self, output_tensors: list[Tensor] | None = None, error: TritonError | None = None, parameters: dict[str, Any] | str | None = None) -> None:
-        tensors = [] if output_tensors is None else output_tensors
-        if not isinstance(tensors, list) or not all(isinstance(t, Tensor) for t in tensors):
+    def __init__(self, output_tensors: list[Tensor] = [], error: TritonError | None = None, parameters: dict[str, Any] | None = None) -> None:  # noqa: B006 - never mutated, as the binding's default list
+        if not isinstance(output_tensors, list) or not all(isinstance(t, Tensor) for t in output_tensors):
             raise TypeError("InferenceResponse output_tensors must be a list of pb_utils.Tensor")
         if error is not None and not isinstance(error, TritonError):
             raise TypeError("InferenceResponse error must be a pb_utils.TritonError")
-        self._tensors = list(tensors)
+        self._tensors = list(output_tensors)
         self._error = error
-        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters or {})
+        self._parameters = _parameters_json(parameters)
 
     def output_tensors(self) -> list[Tensor]:
         return list(self._tensors)
@@ -267,7 +318,7 @@ class InferenceResponseSender:
         self._on_send = on_send
         self._closed = False
         self._cancelled = False
-        self.sent: list[tuple[InferenceResponse | None, int]] = []
+        self._sent: list[tuple[InferenceResponse | None, int]] = []
 
     def send(self, response: InferenceResponse | None = None, flags: int = 0) -> None:
         if self._closed:
@@ -278,20 +329,28 @@ class InferenceResponseSender:
             raise TypeError("send() takes a pb_utils.InferenceResponse")
         if flags & TRITONSERVER_RESPONSE_COMPLETE_FINAL:
             self._closed = True
-        self.sent.append((response, flags))
+        self._sent.append((response, flags))
         if self._on_send is not None:
             self._on_send(response, flags)
 
     def is_cancelled(self) -> bool:
         return self._cancelled
 
-    def cancel(self) -> None:
+    def _cancel(self) -> None:
         """Test and server hook: the client went away."""
         self._cancelled = True
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
+
+def _parameters_json(parameters: Any) -> str:
+    """Request and response parameters as the binding stores them: a dict of bool, int or str values, as JSON."""
+    if parameters is None:
+        return "{}"
+    if not isinstance(parameters, dict):
+        raise TritonModelException(f"parameters must be a dict, got {type(parameters).__name__}")
+    for key, value in parameters.items():
+        if not isinstance(key, str) or not isinstance(value, (bool, int, str)):
+            raise TritonModelException("parameters must map str keys to bool, int or str values")
+    return json.dumps(parameters)
 
 
 # Set by the harness or by `serve` to run BLS requests against other loaded models.
@@ -303,9 +362,10 @@ class InferenceRequest:
 
     def __init__(
         self,
-        model_name: str = "",
-        requested_output_names: list[str] | None = None,
-        inputs: list[Tensor] | None = None,
+        *,
+        model_name: str,
+        requested_output_names: list[str],
+        inputs: list[Tensor],
         request_id: str = "",
         correlation_id: int | str = 0,
         model_version: int = -1,
@@ -313,24 +373,22 @@ class InferenceRequest:
         timeout: int = 0,
         preferred_memory: Any = None,
         trace: Any = None,
-        parameters: dict[str, Any] | str | None = None,
+        parameters: dict[str, Any] | None = None,
     ) -> None:
-        tensors = [] if inputs is None else inputs
-        if not all(isinstance(t, Tensor) for t in tensors):
+        # Keywords only: the binding's positional order (request_id first) is not the documented one.
+        if not isinstance(inputs, list) or not all(isinstance(t, Tensor) for t in inputs):
             raise TypeError("InferenceRequest inputs must be a list of pb_utils.Tensor")
-        if isinstance(parameters, dict):
-            for key, value in parameters.items():
-                if not isinstance(key, str) or not isinstance(value, (bool, int, str)):
-                    raise TritonModelException("request parameters must map str keys to bool, int or str values")
+        if not isinstance(correlation_id, (int, str)):
+            raise TritonModelException("Correlation ID must be integer or string")
         self._model_name = model_name
         self._model_version = model_version
-        self._requested = list(requested_output_names or [])
-        self._inputs = list(tensors)
+        self._requested = list(requested_output_names)
+        self._inputs = list(inputs)
         self._request_id = request_id
         self._correlation_id = correlation_id
         self._flags = flags
         self._timeout = timeout
-        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters or {})
+        self._parameters = _parameters_json(parameters)
         self._sender: InferenceResponseSender | None = None
         self._cancelled = False
         self._release_flags = TRITONSERVER_REQUEST_RELEASE_ALL
@@ -347,7 +405,7 @@ class InferenceRequest:
     def flags(self) -> int:
         return self._flags
 
-    def set_flags(self, flags: int) -> None:
+    def set_flags(self, flags: int, /) -> None:
         self._flags = flags
 
     def timeout(self) -> int:
@@ -359,9 +417,6 @@ class InferenceRequest:
     def requested_output_names(self) -> set[str]:
         return set(self._requested)
 
-    def model_name(self) -> str:
-        return self._model_name
-
     def get_response_sender(self) -> InferenceResponseSender:
         if self._sender is None:
             self._sender = InferenceResponseSender()
@@ -370,7 +425,7 @@ class InferenceRequest:
     def is_cancelled(self) -> bool:
         return self._cancelled or (self._sender is not None and self._sender.is_cancelled())
 
-    def set_release_flags(self, flags: int) -> None:
+    def set_release_flags(self, flags: int, /) -> None:
         self._release_flags = flags
 
     def trace(self) -> Any:
@@ -388,20 +443,21 @@ class InferenceRequest:
 class Logger:
     """Log lines as Triton prints them. `sink` receives (level name, message)."""
 
-    INFO = 0
-    WARNING = 1
-    ERROR = 2
-    VERBOSE = 3
-    _LEVEL_NAMES = {0: "INFO", 1: "WARNING", 2: "ERROR", 3: "VERBOSE"}
-    sink: Callable[[str, str], None] | None = None
-    records: list[tuple[str, str]] = []
+    INFO = _EnumValue("LogLevel", "INFO", 0)
+    WARNING = _EnumValue("LogLevel", "WARNING", 1)
+    ERROR = _EnumValue("LogLevel", "ERROR", 2)
+    VERBOSE = _EnumValue("LogLevel", "VERBOSE", 3)
+    # Test and server hooks: every line logged, and where lines go instead of stderr.
+    _sink: Callable[[str, str], None] | None = None
+    _records: list[tuple[str, str]] = []
 
     @staticmethod
-    def log(message: str, level: int = 0) -> None:
-        name = Logger._LEVEL_NAMES.get(level, "INFO")
-        Logger.records.append((name, str(message)))
-        if Logger.sink is not None:
-            Logger.sink(name, str(message))
+    def log(message: str, level: int = INFO) -> None:
+        _require_enum(level, "LogLevel", "Logger.log()", "Logger.WARNING")
+        name = level.label  # type: ignore[attr-defined]
+        Logger._records.append((name, str(message)))
+        if Logger._sink is not None:
+            Logger._sink(name, str(message))
         else:
             print(f"{name[0]} {message}", file=sys.stderr)
 
@@ -423,47 +479,65 @@ class Logger:
 
 
 class ModelConfig:
-    """What auto_complete_config receives: the config so far, with setters that refuse conflicts."""
+    """What auto_complete_config receives: the config so far, with setters that refuse conflicts (ValueError).
 
-    def __init__(self, model_config: dict[str, Any]) -> None:
-        self._model_config = model_config
+    Built, as Triton builds it, from the config as a JSON string; the checks follow the real module's.
+    """
+
+    def __init__(self, model_config: str) -> None:
+        self._model_config: dict[str, Any] = json.loads(model_config)
 
     def as_dict(self) -> dict[str, Any]:
         return self._model_config
 
+    def _name(self) -> str:
+        return str(self._model_config.get("name", ""))
+
     def set_max_batch_size(self, max_batch_size: int) -> None:
         current = self._model_config.get("max_batch_size", 0)
-        if current != max_batch_size and current != 0:
+        if current > max_batch_size:
             raise ValueError(
-                f"configuration specified max_batch_size: {current}, but in auto-complete-config function for model '{self._model_config.get('name', '')}' specified max_batch_size: {max_batch_size}"
+                f"configuration specified max_batch_size {current}, but in auto-complete-config function for model '{self._name()}' specified max_batch_size {max_batch_size}"
             )
         self._model_config["max_batch_size"] = max_batch_size
 
     def set_dynamic_batching(self) -> None:
-        if "sequence_batching" in self._model_config:
-            raise ValueError("Configuration specified scheduling_choice as 'sequence_batching', but auto-complete-config function is trying to set it to 'dynamic_batching'")
+        for scheduler in ("sequence_batching", "ensemble_scheduling"):
+            if scheduler in self._model_config:
+                raise ValueError(
+                    f"Configuration specified scheduling_choice as '{scheduler}', but auto-complete-config function for model '{self._name()}' tries to set scheduling_choice as 'dynamic_batching'"
+                )
         self._model_config.setdefault("dynamic_batching", {})
 
     def _add_tensor(self, side: str, tensor: dict[str, Any]) -> None:
-        allowed = {"name", "data_type", "dims", "optional"} if side == "input" else {"name", "data_type", "dims"}
+        allowed = ("name", "data_type", "dims", "optional") if side == "input" else ("name", "data_type", "dims")
+        label = tensor.get("name", "") if isinstance(tensor, dict) else ""
         if not isinstance(tensor, dict):
-            raise ValueError(f"{side} in auto-complete-config must be a dict")
+            raise ValueError(f"{side} in auto-complete-config function for model '{self._name()}' must be a dict")
         for key in tensor:
             if key not in allowed:
-                raise ValueError(f"unexpected key '{key}' in {side} of auto-complete-config (allowed: {sorted(allowed)})")
-        if "name" not in tensor:
-            raise ValueError(f"{side} in auto-complete-config function must have a 'name'")
-        existing = self._model_config.setdefault(side, [])
-        for current in existing:
+                raise ValueError(f"{side} '{label}' in auto-complete-config function for model '{self._name()}' contains property other than {', '.join(repr(a) for a in allowed)}.")
+        for key in ("name", "data_type", "dims"):
+            if key not in tensor:
+                raise ValueError(f"{side} '{label}' in auto-complete-config function for model '{self._name()}' is missing '{key}' property.")
+        for current in self._model_config.setdefault(side, []):
             if current.get("name") != tensor["name"]:
                 continue
-            for key in ("data_type", "dims"):
-                if key in tensor and key in current and current[key] != tensor[key] and current[key] not in ("TYPE_INVALID", []):
-                    raise ValueError(f"{side} '{tensor['name']}' {key} in config.pbtxt differs from auto-complete-config")
-                if key in tensor:
-                    current[key] = tensor[key]
+            if current.get("data_type", "TYPE_INVALID") not in ("TYPE_INVALID", tensor["data_type"]):
+                raise ValueError(
+                    f"unable to load model '{self._name()}', configuration expects datatype {current['data_type']} for {side} '{label}', model provides {tensor['data_type']}"
+                )
+            if current.get("dims") and current["dims"] != tensor["dims"]:
+                raise ValueError(
+                    f"model '{self._name()}', tensor '{label}': the model expects dims {tensor['dims']} but the model configuration specifies dims {current['dims']}"
+                )
+            if "optional" in current and "optional" in tensor and current["optional"] != tensor["optional"]:
+                raise ValueError(
+                    f"model '{self._name()}', tensor '{label}': the model expects optional {tensor['optional']} but the model configuration specifies optional {current['optional']}"
+                )
+            current.update(tensor)
             return
-        existing.append(dict(tensor))
+        self._model_config[side].append(tensor)
 
     def add_input(self, input: dict[str, Any]) -> None:
         self._add_tensor("input", input)
@@ -474,14 +548,21 @@ class ModelConfig:
     def set_model_transaction_policy(self, transaction_policy_dict: dict[str, Any]) -> None:
         for key in transaction_policy_dict:
             if key != "decoupled":
-                raise ValueError(f"unexpected key '{key}' in model_transaction_policy (allowed: decoupled)")
-        self._model_config.setdefault("model_transaction_policy", {}).update(transaction_policy_dict)
+                raise ValueError(f"model transaction property in auto-complete-config function for model '{self._name()}' contains property other than 'decoupled'.")
+        policy = self._model_config.setdefault("model_transaction_policy", {})
+        if "decoupled" in transaction_policy_dict:
+            if "decoupled" in policy and policy["decoupled"] != transaction_policy_dict["decoupled"]:
+                raise ValueError(
+                    f"trying to change decoupled property in auto-complete-config for model '{self._name()}', which is already set to '{policy['decoupled']}'."
+                )
+            policy["decoupled"] = transaction_policy_dict["decoupled"]
 
 
 class PreferredMemory:
     def __init__(self, preferred_memory_type: int, preferred_device_id: int = 0) -> None:
-        self.preferred_memory_type = preferred_memory_type
-        self.preferred_device_id = preferred_device_id
+        _require_enum(preferred_memory_type, "MemoryType", "PreferredMemory()", "TRITONSERVER_MEMORY_CPU")
+        self._preferred_memory_type = preferred_memory_type
+        self._preferred_device_id = preferred_device_id
 
 
 class Metric:
@@ -490,45 +571,46 @@ class Metric:
         self._labels = dict(labels or {})
         self._value = 0.0
         self._buckets = buckets
-        self.observations: list[float] = []
+        self._observations: list[float] = []
 
-    def increment(self, value: float) -> None:
-        if self._family.kind != MetricFamily.COUNTER and self._family.kind != MetricFamily.GAUGE:
+    def increment(self, value: float, /) -> None:
+        if self._family._kind != MetricFamily.COUNTER and self._family._kind != MetricFamily.GAUGE:
             raise TritonModelException("increment() is only for counters and gauges")
-        if self._family.kind == MetricFamily.COUNTER and value < 0:
+        if self._family._kind == MetricFamily.COUNTER and value < 0:
             raise TritonModelException("a counter cannot be decremented")
         self._value += value
 
-    def set(self, value: float) -> None:
-        if self._family.kind != MetricFamily.GAUGE:
+    def set(self, value: float, /) -> None:
+        if self._family._kind != MetricFamily.GAUGE:
             raise TritonModelException("set() is only for gauges")
         self._value = value
 
-    def observe(self, value: float) -> None:
-        if self._family.kind != MetricFamily.HISTOGRAM:
+    def observe(self, value: float, /) -> None:
+        if self._family._kind != MetricFamily.HISTOGRAM:
             raise TritonModelException("observe() is only for histograms")
-        self.observations.append(value)
+        self._observations.append(value)
 
     def value(self) -> float:
         return self._value
 
 
 class MetricFamily:
-    COUNTER = 0
-    GAUGE = 1
-    HISTOGRAM = 2
+    COUNTER = _EnumValue("MetricKind", "COUNTER", 0)
+    GAUGE = _EnumValue("MetricKind", "GAUGE", 1)
+    HISTOGRAM = _EnumValue("MetricKind", "HISTOGRAM", 2)
 
     def __init__(self, name: str, description: str, kind: int) -> None:
-        self.name = name
-        self.description = description
-        self.kind = kind
-        self.metrics: list[Metric] = []
+        _require_enum(kind, "MetricKind", "MetricFamily()", "MetricFamily.COUNTER")
+        self._name = name
+        self._description = description
+        self._kind = kind
+        self._metrics: list[Metric] = []
 
     def Metric(self, labels: dict[str, str] | None = None, buckets: list[float] | None = None) -> Metric:  # noqa: N802 - the real name
-        if self.kind == MetricFamily.HISTOGRAM and not buckets:
+        if self._kind == MetricFamily.HISTOGRAM and not buckets:
             raise TritonModelException("histogram metrics need buckets")
         metric = Metric(self, labels, buckets)
-        self.metrics.append(metric)
+        self._metrics.append(metric)
         return metric
 
 
@@ -587,17 +669,21 @@ def is_model_ready(model_name: str, model_version: str = "") -> bool:
 
 
 class ResponseIterator:
-    """Responses of a decoupled BLS call, in order."""
+    """Responses of a decoupled BLS call, in order. Like the real one, it is its own iterator."""
 
     def __init__(self, responses: list[InferenceResponse]) -> None:
-        self._responses = responses
+        self._responses = list(responses)
+        self._next = 0
         self._cancelled = False
 
-    def __iter__(self) -> Iterator[InferenceResponse]:
-        for response in self._responses:
-            if self._cancelled:
-                return
-            yield response
+    def __iter__(self) -> ResponseIterator:
+        return self
+
+    def __next__(self) -> InferenceResponse:
+        if self._cancelled or self._next >= len(self._responses):
+            raise StopIteration
+        self._next += 1
+        return self._responses[self._next - 1]
 
     def cancel(self) -> None:
         self._cancelled = True

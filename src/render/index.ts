@@ -13,6 +13,7 @@ import { elementCount, sampleShape, sampleText, sampleValues } from '../spec/sam
 import type { Spec } from '../spec/spec.js';
 import { TEMPLATES } from '../spec/templates.js';
 import { renderConfig } from './config.js';
+import { ideFiles } from './ide.js';
 import { pyBytes, pyString, pyTuple } from './python.js';
 import { templatesDir } from './templates-dir.js';
 
@@ -186,6 +187,7 @@ export async function render(spec: Spec, options: RenderOptions): Promise<Render
     { path: 'README.md', content: await renderTemplate('shared/README.md.ejs', view) },
     { path: '.dockerignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_dockerignore'), 'utf8') },
     { path: '.gitignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_gitignore'), 'utf8') },
+    ...ideFiles(spec),
   ];
   // The user's assets replace a template asset of the same name (e.g. their own image.jpg for the stub).
   const userAssets = spec.assets.map((source) => ({ path: `assets/${path.basename(source)}`, copyFrom: source }));

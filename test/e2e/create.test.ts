@@ -53,6 +53,9 @@ describe('create --yes (the built-in example)', () => {
     expect(listTree(project)).toEqual([
       '.dockerignore',
       '.gitignore',
+      '.vscode/',
+      '.vscode/extensions.json',
+      '.vscode/settings.json',
       'Dockerfile',
       'README.md',
       'assets/',
@@ -64,7 +67,18 @@ describe('create --yes (the built-in example)', () => {
       'models/dumb_stub/1/',
       'models/dumb_stub/1/model.py',
       'models/dumb_stub/config.pbtxt',
+      'pyrightconfig.json',
+      'pytest.ini',
       'requirements.txt',
+      'tests/',
+      'tests/conftest.py',
+      'tests/test_models.py',
+      'tests/triton_fake/',
+      'tests/triton_fake/harness.py',
+      'tests/triton_fake/model_config.py',
+      'tests/triton_fake/triton_python_backend_utils.py',
+      'typings/',
+      'typings/triton_python_backend_utils.pyi',
     ]);
     expect(fs.readFileSync(path.join(project, 'assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
   });

@@ -1,0 +1,57 @@
+/**
+ * The files that make a generated project pleasant in an editor and testable without Triton:
+ * the pb_utils type stub (typings/), pyright and VS Code settings, and tests/ (pytest with the
+ * in-process fake of triton_python_backend_utils). Pure: the same spec gives the same files.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { pythonVersionOf } from '../spec/fields.js';
+import type { Spec } from '../spec/spec.js';
+import type { RenderedFile } from './index.js';
+import { templatesDir } from './templates-dir.js';
+
+/** The fake pb_utils, its harness and config reader: one implementation, also used by the CLI's own tests. */
+const FAKE_DIR = 'shared/tests/triton_fake';
+
+function templateText(relativePath: string): string {
+  return fs.readFileSync(path.join(templatesDir(), relativePath), 'utf8');
+}
+
+/**
+ * pyright (and Pylance, which reads the same file). The stub has no source outside the Triton
+ * container by design, so "resolved from source" would flag every model.py: that rule is off.
+ * Missing imports stay errors: install requirements.txt into .venv (client.py relaxes them for
+ * tritonclient itself, which belongs to the client's environment). The fake is excluded: it
+ * implements the module whose stub the rest is checked against.
+ */
+function pyrightConfig(spec: Spec): string {
+  const config = {
+    exclude: ['**/.*', '**/__pycache__', '**/node_modules', 'assets', 'tests/triton_fake'],
+    stubPath: 'typings',
+    pythonVersion: pythonVersionOf(spec.tritonVersion),
+    venvPath: '.',
+    venv: '.venv',
+    typeCheckingMode: 'standard',
+    reportMissingModuleSource: 'none',
+    executionEnvironments: [{ root: 'tests', extraPaths: ['tests/triton_fake'] }],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+export function ideFiles(spec: Spec): RenderedFile[] {
+  const fakeFiles = fs
+    .readdirSync(path.join(templatesDir(), FAKE_DIR))
+    .filter((entry) => entry.endsWith('.py'))
+    .sort();
+  return [
+    { path: 'typings/triton_python_backend_utils.pyi', content: templateText('shared/typings/triton_python_backend_utils.pyi') },
+    { path: 'pyrightconfig.json', content: pyrightConfig(spec) },
+    { path: '.vscode/settings.json', content: templateText('shared/_vscode/settings.json') },
+    { path: '.vscode/extensions.json', content: templateText('shared/_vscode/extensions.json') },
+    { path: 'pytest.ini', content: templateText('shared/pytest.ini') },
+    { path: 'tests/conftest.py', content: templateText('shared/tests/conftest.py') },
+    { path: 'tests/test_models.py', content: templateText('shared/tests/test_models.py') },
+    ...fakeFiles.map((entry) => ({ path: `tests/triton_fake/${entry}`, content: templateText(`${FAKE_DIR}/${entry}`) })),
+  ];
+}

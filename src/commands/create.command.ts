@@ -19,7 +19,16 @@ export function specOptions<T>(y: Argv<T>) {
     .option('instance-kind', { type: 'string', describe: 'cpu | gpu | auto -> instance_group kind [default: cpu]' })
     .option('instance-count', { type: 'string', describe: 'Instances of the model, integer >= 1 [default: 1]' })
     .option('model-version', { type: 'string', describe: 'Version folder, positive integer [default: 1]' })
-    .option('from', { type: 'string', describe: 'Spec file (JSON or YAML) with the same fields; flags override it' });
+    .option('from', { type: 'string', describe: 'Spec file (JSON or YAML) with the same fields; flags override it' })
+    .group(['instance-group', 'dynamic-batching', 'preferred-batch-size', 'max-queue-delay-us', 'parameter', 'version-policy', 'optional-input', 'reshape'], 'Advanced config:')
+    .option('instance-group', { type: 'string', describe: 'Instance group kind:count[:gpus], repeatable (e.g. gpu:2:0,1); replaces --instance-kind/--instance-count' })
+    .option('dynamic-batching', { type: 'boolean', describe: 'Let Triton batch requests together (needs --max-batch-size > 0)' })
+    .option('preferred-batch-size', { type: 'string', describe: 'Dynamic batching: a batch size to dispatch at once, repeatable' })
+    .option('max-queue-delay-us', { type: 'string', describe: 'Dynamic batching: microseconds a request may wait for others' })
+    .option('parameter', { type: 'string', describe: 'Config parameter key=value, repeatable (model.py reads them as strings)' })
+    .option('version-policy', { type: 'string', describe: 'latest[:N] | all | specific:V[,V...]' })
+    .option('optional-input', { type: 'string', describe: 'Name of an input clients may leave out, repeatable' })
+    .option('reshape', { type: 'string', describe: 'name:dims the model sees instead of the declared dims, repeatable (same element count)' });
 }
 
 /** The spec flags as the commands hand them to the spec layer. */
@@ -38,6 +47,14 @@ export function specFlagsFrom(args: Record<string, unknown>) {
     instanceCount: asOne(args.instanceCount, 'instance-count'),
     modelVersion: asOne(args.modelVersion, 'model-version'),
     from: asOne(args.from, 'from'),
+    instanceGroup: asList(args.instanceGroup),
+    dynamicBatching: args.dynamicBatching === undefined ? undefined : Boolean(args.dynamicBatching),
+    preferredBatchSize: asList(args.preferredBatchSize),
+    maxQueueDelayUs: asOne(args.maxQueueDelayUs, 'max-queue-delay-us'),
+    parameter: asList(args.parameter),
+    versionPolicy: asOne(args.versionPolicy, 'version-policy'),
+    optionalInput: asList(args.optionalInput),
+    reshape: asList(args.reshape),
   };
 }
 

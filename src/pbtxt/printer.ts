@@ -156,7 +156,7 @@ function printMessageBody(type: string, value: PbJsonObject, depth: number, line
     if (field.repeated) {
       if (!Array.isArray(fieldValue)) throw new TypeError(`field ${name}: expected a list`);
       const items = fieldValue.map((v) => printScalar(field.kind as ScalarKind, v, field));
-      lines.push(`${pad}${name}: [ ${items.join(', ')} ]`);
+      lines.push(items.length > 0 ? `${pad}${name}: [ ${items.join(', ')} ]` : `${pad}${name}: [ ]`);
     } else {
       lines.push(`${pad}${name}: ${printScalar(field.kind as ScalarKind | 'enum', fieldValue, field)}`);
     }

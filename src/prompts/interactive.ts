@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { confirm, input, select } from '@inquirer/prompts';
+import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { DATA_TYPES, type DataType } from '../spec/dtypes.js';
 import { parseAssetPath } from '../spec/assets.js';
 import {
@@ -20,12 +20,19 @@ import {
   parseDims,
   parseProjectDirectory,
   parseInstanceCount,
+  parseInstanceGroup,
+  parseMaxQueueDelay,
+  parseParameter,
+  parsePreferredBatchSize,
+  parseReshapeFlag,
+  parseVersionPolicy,
   parseMaxBatchSize,
   parseModelName,
   parseModelVersion,
   parseRequirement,
   parseTensorName,
   parseTritonVersion,
+  type InstanceGroupSpec,
   type InstanceKind,
   type TemplateName,
   type TensorSpec,
@@ -148,31 +155,10 @@ export async function promptForSpec(
       draft.tritonVersion = answered('Triton version', raw, parseTritonVersion(raw));
     }
 
-    const advancedMissing = !draft.instanceKind || !draft.instanceCount || !draft.modelVersion;
-    if (advancedMissing && (await confirm({ message: 'Advanced settings (instances, model version)?', default: false }, ask))) {
-      if (!draft.instanceKind) {
-        const kind = await select<InstanceKind>(
-          {
-            message: 'Instance kind',
-            default: 'cpu',
-            choices: INSTANCE_KINDS.map((k) => ({
-              name: k,
-              value: k,
-              description: { cpu: 'KIND_CPU: loads anywhere', gpu: 'KIND_GPU: needs a GPU and docker run --gpus', auto: 'KIND_AUTO: GPU when present' }[k],
-            })),
-          },
-          ask,
-        );
-        draft.instanceKind = answered('instance kind', kind, kind);
-      }
-      if (!draft.instanceCount) {
-        const raw = await input({ message: 'Instance count', default: '1', validate: check(parseInstanceCount) }, ask);
-        draft.instanceCount = answered('instance count', raw, parseInstanceCount(raw));
-      }
-      if (!draft.modelVersion) {
-        const raw = await input({ message: 'Model version (folder name)', default: '1', validate: check(parseModelVersion) }, ask);
-        draft.modelVersion = answered('model version', raw, parseModelVersion(raw));
-      }
+    const instancesGiven = Boolean(draft.instanceGroups || draft.instanceKind || draft.instanceCount);
+    const advancedMissing = !instancesGiven || !draft.modelVersion || draft.dynamicBatching === undefined || !draft.parameters || !draft.versionPolicy;
+    if (advancedMissing && (await confirm({ message: 'Advanced settings (instances, dynamic batching, parameters, versions, optional inputs, reshape)?', default: false }, ask))) {
+      await askAdvanced(draft, instancesGiven, ask);
     }
     return { draft, directory };
   } catch (error) {
@@ -181,6 +167,100 @@ export async function promptForSpec(
     throw error;
   } finally {
     process.stdin.off('keypress', onKeypress);
+  }
+}
+
+/** The "advanced" step: each question has its flag (see --help), asked only when the flag was not given. */
+async function askAdvanced(draft: SpecDraft, instancesGiven: boolean, ask: { signal: AbortSignal }): Promise<void> {
+  if (!instancesGiven) {
+    const groups: Sourced<InstanceGroupSpec>[] = [];
+    do {
+      const kind = await select<InstanceKind>(
+        {
+          message: `Instance group ${groups.length + 1} kind`,
+          default: 'cpu',
+          choices: INSTANCE_KINDS.map((k) => ({
+            name: k,
+            value: k,
+            description: { cpu: 'KIND_CPU: loads anywhere', gpu: 'KIND_GPU: needs a GPU and docker run --gpus', auto: 'KIND_AUTO: GPU when present' }[k],
+          })),
+        },
+        ask,
+      );
+      const count = (await input({ message: 'Instance count', default: '1', validate: check(parseInstanceCount) }, ask)).trim();
+      let text = `${kind}:${count}`;
+      if (kind !== 'cpu') {
+        const gpus = (await input({ message: 'GPU ids (comma-separated; Enter for every visible GPU)', validate: (a) => a.trim() === '' || check(parseInstanceGroup)(`${text}:${a.trim()}`) }, ask)).trim();
+        if (gpus) text += `:${gpus}`;
+      }
+      groups.push(answered('instance group', text, parseInstanceGroup(text)));
+    } while (await confirm({ message: 'Add another instance group?', default: false }, ask));
+    draft.instanceGroups = groups;
+  }
+
+  const maxBatchSize = draft.maxBatchSize?.value ?? 0;
+  if (draft.dynamicBatching === undefined && maxBatchSize > 0 && (await confirm({ message: 'Dynamic batching (Triton groups requests up to the max batch size)?', default: false }, ask))) {
+    draft.dynamicBatching = answered('dynamic batching', 'yes', true);
+    const sizesRaw = (
+      await input(
+        { message: 'Preferred batch sizes (comma-separated; Enter for none)', validate: (a) => a.trim() === '' || a.split(',').every((size) => check(parsePreferredBatchSize)(size) === true) || `each must be an integer from 1 to ${maxBatchSize}` },
+        ask,
+      )
+    ).trim();
+    if (sizesRaw) draft.preferredBatchSizes = sizesRaw.split(',').map((size) => answered('preferred batch size', size.trim(), parsePreferredBatchSize(size)));
+    const delay = await input({ message: 'Max queue delay (microseconds)', default: '100', validate: check(parseMaxQueueDelay) }, ask);
+    draft.maxQueueDelayMicroseconds = answered('max queue delay', delay, parseMaxQueueDelay(delay));
+  }
+
+  if (!draft.parameters) {
+    const parameters: Sourced<[string, string]>[] = [];
+    for (;;) {
+      const raw = await input({ message: 'Config parameter key=value for model.py (Enter to finish)', validate: (a) => a.trim() === '' || check(parseParameter)(a) }, ask);
+      if (raw.trim() === '') break;
+      parameters.push(answered('parameter', raw, parseParameter(raw)));
+    }
+    if (parameters.length > 0) draft.parameters = parameters;
+  }
+
+  if (!draft.versionPolicy) {
+    const policy = await select<string>(
+      {
+        message: 'Version policy',
+        default: 'latest',
+        choices: [
+          { name: 'latest', value: 'latest', description: 'serve the highest version (Triton\'s default)' },
+          { name: 'all', value: 'all', description: 'serve every version folder' },
+          { name: 'specific', value: 'specific', description: 'serve listed versions' },
+        ],
+      },
+      ask,
+    );
+    if (policy === 'all') draft.versionPolicy = answered('version policy', 'all', parseVersionPolicy('all'));
+    if (policy === 'specific') {
+      const versions = await input({ message: 'Versions to serve (comma-separated)', default: String(draft.modelVersion?.value ?? 1), validate: (a) => check(parseVersionPolicy)(`specific:${a}`) }, ask);
+      draft.versionPolicy = answered('version policy', `specific:${versions}`, parseVersionPolicy(`specific:${versions}`));
+    }
+  }
+
+  if (!draft.modelVersion) {
+    const raw = await input({ message: 'Model version (folder name)', default: '1', validate: check(parseModelVersion) }, ask);
+    draft.modelVersion = answered('model version', raw, parseModelVersion(raw));
+  }
+
+  const inputs = draft.inputs?.map((t) => t.value.name) ?? [];
+  if (!draft.optionalInputs && inputs.length > 1) {
+    const optional = await checkbox({ message: 'Inputs clients may leave out (space to select)', choices: inputs.map((name) => ({ name, value: name })) }, ask);
+    if (optional.length > 0) draft.optionalInputs = optional.map((name) => answered('optional input', name, name));
+  }
+
+  if (!draft.reshapes && draft.inputs) {
+    const reshapes: Sourced<{ name: string; shape: number[] }>[] = [];
+    for (;;) {
+      const raw = await input({ message: 'Reshape a tensor for model.py, name:dims (Enter to finish)', validate: (a) => a.trim() === '' || check(parseReshapeFlag)(a) }, ask);
+      if (raw.trim() === '') break;
+      reshapes.push(answered('reshape', raw, parseReshapeFlag(raw)));
+    }
+    if (reshapes.length > 0) draft.reshapes = reshapes;
   }
 }
 

@@ -46,6 +46,7 @@ export interface TensorView {
   streamPlaceholder: string;
   sampleExpr: string;
   sampleComment: string;
+  optional: boolean;
   isBF16: boolean;
   isString: boolean;
 }
@@ -55,9 +56,11 @@ const list = (items: (number | string)[]) => `[${items.join(', ')}]`;
 function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorView {
   const info = dataTypeInfo(tensor.dataType);
   const batched = spec.maxBatchSize > 0;
-  const shapeWithBatch = (batch: string) => (batched ? [batch, ...tensor.dims.map(String)] : tensor.dims.map(String));
+  const shapeWithBatch = (batch: string, dims = tensor.dims) => (batched ? [batch, ...dims.map(String)] : dims.map(String));
+  // model.py works in the reshaped shape when there is one; clients always see dims.
+  const modelDims = tensor.reshape ?? tensor.dims;
   // Placeholders fill variable dimensions with 1: the smallest shape that satisfies the config.
-  const placeholderShape = pyTuple([...(batched ? ['batch_size'] : []), ...tensor.dims.map((d) => (d === -1 ? 1 : d))]);
+  const placeholderShape = pyTuple([...(batched ? ['batch_size'] : []), ...modelDims.map((d) => (d === -1 ? 1 : d))]);
   const numpyDtype = info.numpy ?? 'np.float32'; // BF16 is computed as float32 and converted on the way out
   const elementDoc =
     info.kind === 'string' ? 'object array of bytes' : info.name === 'BF16' ? 'float32 array (sent as BF16)' : `${numpyDtype.replace('np.', '').replace(/_$/, '')} array`;
@@ -91,12 +94,13 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
     dims: tensor.dims,
     dimsText: list(tensor.dims),
     shapeText: list(shapeWithBatch('batch')),
-    docLine: `${pyString(tensor.name).padEnd(nameWidth + 2)}  ${info.config.padEnd(11)}  dims ${list(tensor.dims)}`,
-    arrayDoc: `${elementDoc}, shape ${list(shapeWithBatch('batch_size'))}`,
+    docLine: `${pyString(tensor.name).padEnd(nameWidth + 2)}  ${info.config.padEnd(11)}  dims ${list(tensor.dims)}${tensor.reshape ? `  reshape ${list(tensor.reshape)}` : ''}${tensor.optional ? '  optional' : ''}`,
+    arrayDoc: `${elementDoc}, shape ${list(shapeWithBatch('batch_size', modelDims))}${tensor.optional ? ' (optional: absent when the client leaves it out)' : ''}`,
     placeholder,
     streamPlaceholder,
     sampleExpr,
     sampleComment: `${tensor.name}: ${info.wire}, shape ${list(shape)}${batched ? ' (batch first)' : ''}`,
+    optional: Boolean(tensor.optional),
     isBF16: info.name === 'BF16',
     isString: info.kind === 'string',
   };
@@ -136,6 +140,11 @@ export function projectView(spec: Spec, options: RenderOptions) {
     batched: spec.maxBatchSize > 0,
     decoupled: template.decoupled,
     usesBF16: [...spec.inputs, ...spec.outputs].some((t) => t.dataType === 'BF16'),
+    usesOptional: spec.inputs.some((t) => t.optional),
+    usesReshape: spec.outputs.some((t) => t.reshape !== undefined),
+    /** The input model.py reads the batch size from: the first one every request carries. */
+    batchInput: pyString(spec.inputs.find((t) => !t.optional)?.name ?? spec.inputs[0]!.name),
+    usesGpu: spec.instanceGroups.some((g) => g.kind === 'gpu'),
     baseImage: `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`,
     pythonVersion: pythonVersionOf(spec.tritonVersion),
     imageTag: imageNameFor(options.projectName),

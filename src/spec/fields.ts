@@ -121,7 +121,13 @@ export interface TensorSpec {
   name: string;
   dataType: DataType;
   dims: number[];
+  /** Inputs only: a client may leave it out (model.py then gets None). */
+  optional?: boolean;
+  /** The shape model.py sees instead of dims (same element count); [] for a batch-only tensor. */
+  reshape?: number[];
 }
+
+const TENSOR_KEYS = ['name', 'dataType', 'dims', 'optional', 'reshape'];
 
 /** `name:TYPE:dims`, e.g. `prompt:STRING:1`, `image:UINT8:-1,-1,3`. */
 export function parseTensorFlag(raw: unknown): TensorSpec {
@@ -137,12 +143,20 @@ export function parseTensorObject(raw: unknown): TensorSpec {
   if (typeof raw === 'string') return parseTensorFlag(raw);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidValue('expected an object {name, dataType, dims} or "name:TYPE:dims"');
   const object = raw as Record<string, unknown>;
-  const unknown = Object.keys(object).filter((k) => !['name', 'dataType', 'dims'].includes(k));
-  if (unknown.length > 0) throw new InvalidValue(`unknown key ${unknown[0]} (allowed: name, dataType, dims)`);
+  const unknown = Object.keys(object).filter((k) => !TENSOR_KEYS.includes(k));
+  if (unknown.length > 0) throw new InvalidValue(`unknown key ${unknown[0]} (allowed: ${TENSOR_KEYS.join(', ')})`);
   for (const key of ['name', 'dataType', 'dims']) {
     if (object[key] === undefined) throw new InvalidValue(`missing ${key} (a tensor needs name, dataType and dims)`);
   }
-  return { name: parseKey(object, 'name', parseTensorName), dataType: parseKey(object, 'dataType', parseDataType), dims: parseKey(object, 'dims', parseDims) };
+  const tensor: TensorSpec = { name: parseKey(object, 'name', parseTensorName), dataType: parseKey(object, 'dataType', parseDataType), dims: parseKey(object, 'dims', parseDims) };
+  if (object.optional !== undefined) {
+    tensor.optional = parseKey(object, 'optional', (v) => {
+      if (typeof v !== 'boolean') throw new InvalidValue('must be true or false');
+      return v;
+    });
+  }
+  if (object.reshape !== undefined) tensor.reshape = parseKey(object, 'reshape', (v) => (Array.isArray(v) && v.length === 0 ? [] : parseDims(v)));
+  return tensor;
 }
 
 export function parseInteger(raw: unknown, min: number, max: number, what: string): number {
@@ -227,3 +241,82 @@ export function parseProjectDirectory(raw: unknown): string {
   if (raw.length > 4096) throw new InvalidValue(`is ${raw.length} characters long (allowed: at most 4096)`);
   return raw;
 }
+
+// ---- Advanced config features (dynamic batching, instance groups, parameters, version policy, reshape) ----
+
+export interface InstanceGroupSpec {
+  kind: InstanceKind;
+  count: number;
+  /** GPU ids for gpu/auto kinds; absent means every visible GPU. */
+  gpus?: number[];
+}
+
+/** `kind:count[:gpu,gpu]`, e.g. `gpu:2:0,1`, `cpu:4`. */
+export function parseInstanceGroup(raw: unknown): InstanceGroupSpec {
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const object = raw as Record<string, unknown>;
+    const unknown = Object.keys(object).filter((k) => !['kind', 'count', 'gpus'].includes(k));
+    if (unknown.length > 0) throw new InvalidValue(`unknown key ${unknown[0]} (allowed: kind, count, gpus)`);
+    const text = `${object.kind ?? ''}:${object.count ?? 1}${Array.isArray(object.gpus) ? `:${object.gpus.join(',')}` : ''}`;
+    return parseInstanceGroup(text);
+  }
+  const parts = asText(raw, 'kind:count[:gpus]').split(':');
+  if (parts.length < 2 || parts.length > 3) throw new InvalidValue('expected kind:count[:gpu,gpu], e.g. gpu:2:0,1 or cpu:4');
+  const kind = parseInstanceKind(parts[0]);
+  const count = parseInstanceCount(parts[1]);
+  if (parts[2] === undefined) return { kind, count };
+  // Triton refuses GPU ids on KIND_CPU groups ("has kind KIND_CPU but specifies one or more GPUs").
+  if (kind === 'cpu') throw new InvalidValue('a cpu group cannot list GPU ids (allowed: gpu:COUNT:IDS or auto:COUNT:IDS)');
+  const gpus = parts[2].split(',').map((id) => parseInteger(id, 0, INT32_MAX, 'a list of GPU ids (integers >= 0), e.g. 0,1'));
+  return { kind, count, gpus };
+}
+
+export const RESERVED_PARAMETERS = ['assets_dir'];
+
+/** `key=value` for config `parameters` (values are strings, as in Triton). */
+export function parseParameter(raw: unknown): [string, string] {
+  let key: string;
+  let value: string;
+  if (Array.isArray(raw) && raw.length === 2) [key, value] = [String(raw[0]), String(raw[1])];
+  else {
+    const text = asText(raw, 'key=value');
+    const equals = text.indexOf('=');
+    if (equals <= 0) throw new InvalidValue('expected key=value, e.g. threshold=0.5');
+    [key, value] = [text.slice(0, equals).trim(), text.slice(equals + 1)];
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) || key.length > MAX_NAME_LENGTH) {
+    throw new InvalidValue(`parameter key ${key} is not allowed (allowed: letters, digits, "_", "-", ".", starting with a letter or "_")`);
+  }
+  if (RESERVED_PARAMETERS.includes(key)) throw new InvalidValue(`parameter ${key} is set by the generator (it tells model.py where assets/ is)`);
+  if (hasControlCharacters(value)) throw new InvalidValue('parameter value contains a control character or line break');
+  if (value.length > 4096) throw new InvalidValue(`parameter value is ${value.length} characters long (allowed: at most 4096)`);
+  return [key, value];
+}
+
+export type VersionPolicy = { kind: 'latest'; numVersions: number } | { kind: 'all' } | { kind: 'specific'; versions: number[] };
+
+/** `latest[:N]`, `all` or `specific:1,3`. */
+export function parseVersionPolicy(raw: unknown): VersionPolicy {
+  const text = asText(raw, 'latest[:N], all or specific:V,V').trim();
+  const [kind, rest] = [text.split(':')[0], text.includes(':') ? text.slice(text.indexOf(':') + 1) : undefined];
+  const allowed = '(allowed: latest[:N], all, specific:V[,V...])';
+  if (kind === 'all' && rest === undefined) return { kind: 'all' };
+  if (kind === 'latest') return { kind: 'latest', numVersions: rest === undefined ? 1 : parseInteger(rest, 1, 2 ** 32 - 1, `latest:N with N >= 1 ${allowed}`) };
+  if (kind === 'specific' && rest) {
+    const versions = rest.split(',').map((v) => parseInteger(v, 1, Number.MAX_SAFE_INTEGER, `specific:V,V with positive versions ${allowed}`));
+    return { kind: 'specific', versions: [...new Set(versions)] };
+  }
+  throw new InvalidValue(`unknown version policy ${allowed}`);
+}
+
+/** `name:dims` for --reshape: the shape model.py sees instead of dims (same element count). */
+export function parseReshapeFlag(raw: unknown): { name: string; shape: number[] } {
+  const text = asText(raw, 'name:dims');
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new InvalidValue('expected name:dims, e.g. image:3,224,224 (an empty dims list reshapes a [1] tensor to a scalar per batch item)');
+  const dims = text.slice(colon + 1).trim();
+  return { name: parseTensorName(text.slice(0, colon)), shape: dims === '' || dims === '[]' ? [] : parseDims(dims) };
+}
+
+export const parsePreferredBatchSize = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, 'an integer >= 1 (and at most --max-batch-size)');
+export const parseMaxQueueDelay = (raw: unknown) => parseInteger(raw, 0, Number.MAX_SAFE_INTEGER, 'an integer >= 0 (microseconds)');

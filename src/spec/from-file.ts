@@ -6,7 +6,12 @@ import { UserError, showValue } from '../ui/errors.js';
 import { parseAssetPath } from './assets.js';
 import {
   parseInstanceCount,
+  parseInstanceGroup,
   parseInstanceKind,
+  parseMaxQueueDelay,
+  parseParameter,
+  parsePreferredBatchSize,
+  parseVersionPolicy,
   parseMaxBatchSize,
   parseModelName,
   parseModelVersion,
@@ -30,6 +35,10 @@ export const SPEC_FILE_KEYS = [
   'instanceKind',
   'instanceCount',
   'modelVersion',
+  'instanceGroups',
+  'dynamicBatching',
+  'parameters',
+  'versionPolicy',
 ] as const;
 
 async function parseDocument(text: string, file: string, shown: string): Promise<unknown> {
@@ -100,5 +109,39 @@ export async function draftFromFile(file: string, cwd: string): Promise<SpecDraf
     instanceKind: one('instanceKind', parseInstanceKind),
     instanceCount: one('instanceCount', parseInstanceCount),
     modelVersion: one('modelVersion', parseModelVersion),
+    instanceGroups: many('instanceGroups', parseInstanceGroup),
+    ...dynamicBatchingFrom(fields.dynamicBatching, shown),
+    parameters: parametersFrom(fields.parameters, shown),
+    versionPolicy: one('versionPolicy', parseVersionPolicy),
   };
+}
+
+/** `dynamicBatching: true` or `{preferredBatchSizes, maxQueueDelayMicroseconds}`. */
+function dynamicBatchingFrom(raw: unknown, shown: string): Pick<SpecDraft, 'dynamicBatching' | 'preferredBatchSizes' | 'maxQueueDelayMicroseconds'> {
+  if (raw === undefined || raw === null) return {};
+  const label = `${shown}: dynamicBatching`;
+  if (typeof raw === 'boolean') return { dynamicBatching: { value: raw, label, raw } };
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${label} must be true, false or {preferredBatchSizes, maxQueueDelayMicroseconds}`);
+  const object = raw as Record<string, unknown>;
+  const unknown = Object.keys(object).find((k) => k !== 'preferredBatchSizes' && k !== 'maxQueueDelayMicroseconds');
+  if (unknown) throw new UserError(`${label}: unknown field ${showValue(unknown)} (allowed: preferredBatchSizes, maxQueueDelayMicroseconds)`);
+  const sizes = object.preferredBatchSizes;
+  if (sizes !== undefined && !Array.isArray(sizes)) throw new UserError(`${label}.preferredBatchSizes must be a list`);
+  return {
+    dynamicBatching: { value: true, label, raw },
+    preferredBatchSizes: sizes?.map((size, i) => sourced(`${label}.preferredBatchSizes[${i}]`, size, parsePreferredBatchSize)),
+    maxQueueDelayMicroseconds: object.maxQueueDelayMicroseconds === undefined ? undefined : sourced(`${label}.maxQueueDelayMicroseconds`, object.maxQueueDelayMicroseconds, parseMaxQueueDelay),
+  };
+}
+
+/** `parameters: {key: value}` (values as strings) or a list of "key=value". */
+function parametersFrom(raw: unknown, shown: string): SpecDraft['parameters'] {
+  if (raw === undefined || raw === null) return undefined;
+  const label = `${shown}: parameters`;
+  if (Array.isArray(raw)) return raw.map((item, i) => sourced(`${label}[${i}]`, item, parseParameter));
+  if (typeof raw !== 'object') throw new UserError(`${label} must be an object of key: value strings`);
+  return Object.entries(raw as Record<string, unknown>).map(([key, value]) => {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new UserError(`${label}.${key} must be a string`);
+    return sourced(`${label}.${key}`, [key, String(value)], parseParameter);
+  });
 }

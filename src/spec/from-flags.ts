@@ -7,7 +7,14 @@ import { parseAssetPath } from './assets.js';
 import {
   InvalidValue,
   parseInstanceCount,
+  parseInstanceGroup,
   parseInstanceKind,
+  parseMaxQueueDelay,
+  parseParameter,
+  parsePreferredBatchSize,
+  parseReshapeFlag,
+  parseTensorName,
+  parseVersionPolicy,
   parseMaxBatchSize,
   parseModelName,
   parseModelVersion,
@@ -33,6 +40,14 @@ export interface SpecFlags {
   instanceKind?: string;
   instanceCount?: string;
   modelVersion?: string;
+  instanceGroup?: string[];
+  dynamicBatching?: boolean;
+  preferredBatchSize?: string[];
+  maxQueueDelayUs?: string;
+  parameter?: string[];
+  versionPolicy?: string;
+  optionalInput?: string[];
+  reshape?: string[];
 }
 
 /** Parse one value, turning a rule's complaint into `<label> "<value>": <problem>`. */
@@ -80,5 +95,13 @@ export function draftFromFlags(flags: SpecFlags, cwd: string): SpecDraft {
     instanceKind: one('--instance-kind', flags.instanceKind, parseInstanceKind),
     instanceCount: one('--instance-count', flags.instanceCount, parseInstanceCount),
     modelVersion: one('--model-version', flags.modelVersion, parseModelVersion),
+    instanceGroups: many('--instance-group', flags.instanceGroup, parseInstanceGroup),
+    dynamicBatching: flags.dynamicBatching === undefined ? undefined : { value: flags.dynamicBatching, label: '--dynamic-batching', raw: flags.dynamicBatching },
+    preferredBatchSizes: many('--preferred-batch-size', flags.preferredBatchSize, parsePreferredBatchSize),
+    maxQueueDelayMicroseconds: one('--max-queue-delay-us', flags.maxQueueDelayUs, parseMaxQueueDelay),
+    parameters: many('--parameter', flags.parameter, parseParameter),
+    versionPolicy: one('--version-policy', flags.versionPolicy, parseVersionPolicy),
+    optionalInputs: many('--optional-input', flags.optionalInput, parseTensorName),
+    reshapes: many('--reshape', flags.reshape, parseReshapeFlag),
   };
 }

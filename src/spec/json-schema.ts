@@ -29,6 +29,8 @@ export function specJsonSchema() {
     properties: {
       name: { type: 'string', pattern: TENSOR_NAME_PATTERN, maxLength: MAX_NAME_LENGTH, description: 'Tensor name, as clients and model.py use it' },
       dataType: { enum: DATA_TYPE_SPELLINGS, description: 'Triton data type: FP32, TYPE_FP32, float32, STRING/bytes/str, ...' },
+      optional: { type: 'boolean', description: 'Inputs only: clients may leave it out' },
+      reshape: { type: 'array', maxItems: MAX_RANK, items: dim, description: 'The shape model.py sees instead of dims (same element count)' },
       dims: {
         description: 'Dimensions without the batch dimension; -1 for a variable size',
         oneOf: [{ type: 'array', minItems: 1, maxItems: MAX_RANK, items: dim }, { type: 'string', pattern: '^\\s*\\[?\\s*-?\\d+(\\s*,\\s*-?\\d+)*\\s*\\]?\\s*$' }],
@@ -60,6 +62,44 @@ export function specJsonSchema() {
       instanceKind: { enum: [...INSTANCE_KINDS] },
       instanceCount: { type: 'integer', minimum: 1, maximum: INT32_MAX },
       modelVersion: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+      instanceGroups: {
+        type: 'array',
+        minItems: 1,
+        description: 'instance_group entries; replaces instanceKind/instanceCount',
+        items: {
+          oneOf: [
+            { type: 'string', pattern: '^(cpu|gpu|auto):[0-9]+(:[0-9]+(,[0-9]+)*)?$', description: 'kind:count[:gpus]' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind'],
+              properties: { kind: { enum: [...INSTANCE_KINDS] }, count: { type: 'integer', minimum: 1, maximum: INT32_MAX }, gpus: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+            },
+          ],
+        },
+      },
+      dynamicBatching: {
+        description: 'Let Triton batch requests together (needs maxBatchSize > 0)',
+        oneOf: [
+          { type: 'boolean' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              preferredBatchSizes: { type: 'array', items: { type: 'integer', minimum: 1, maximum: INT32_MAX } },
+              maxQueueDelayMicroseconds: { type: 'integer', minimum: 0 },
+            },
+          },
+        ],
+      },
+      parameters: {
+        description: 'config parameters (strings) model.py can read',
+        oneOf: [
+          { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', not: { const: 'assets_dir' } }, additionalProperties: { type: ['string', 'number', 'boolean'] } },
+          { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*=' } },
+        ],
+      },
+      versionPolicy: { type: 'string', pattern: '^(all|latest(:[1-9][0-9]*)?|specific:[1-9][0-9]*(,[1-9][0-9]*)*)$', description: 'latest[:N] | all | specific:V[,V...]' },
     },
   };
 }

@@ -10,11 +10,20 @@ import { fieldError, showValue, UserError } from '../ui/errors.js';
 import {
   DEFAULT_TRITON_VERSION,
   requirementProject,
+  type InstanceGroupSpec,
   type InstanceKind,
   type TemplateName,
   type TensorSpec,
+  type VersionPolicy,
 } from './fields.js';
 import { TEMPLATES, tensorToFlag } from './templates.js';
+
+export interface DynamicBatchingSpec {
+  /** Batch sizes to dispatch at once when reachable; each 1..maxBatchSize. Usually empty. */
+  preferredBatchSizes: number[];
+  /** How long a request may wait for others to batch with. */
+  maxQueueDelayMicroseconds: number;
+}
 
 export interface Spec {
   name: string;
@@ -27,9 +36,13 @@ export interface Spec {
   /** Absolute paths of files or folders copied into assets/. */
   assets: string[];
   tritonVersion: string;
-  instanceKind: InstanceKind;
-  instanceCount: number;
+  /** config instance_group entries, at least one. */
+  instanceGroups: InstanceGroupSpec[];
   modelVersion: number;
+  dynamicBatching: DynamicBatchingSpec | null;
+  /** config parameters the user set, in order (the generator adds assets_dir itself). */
+  parameters: [string, string][];
+  versionPolicy: VersionPolicy | null;
 }
 
 /** A value together with how to name it in a message: `--input "x:FP33:1"`, `spec.yaml: inputs[0]`. */
@@ -39,9 +52,31 @@ export interface Sourced<T> {
   raw: unknown;
 }
 
-export type SpecDraft = {
-  [K in keyof Spec]?: Spec[K] extends (infer E)[] ? Sourced<E>[] : Sourced<Spec[K]>;
-};
+/** What one source (flags, a spec file, prompts) said; every field optional, each value already checked on its own. */
+export interface SpecDraft {
+  name?: Sourced<string>;
+  template?: Sourced<TemplateName>;
+  inputs?: Sourced<TensorSpec>[];
+  outputs?: Sourced<TensorSpec>[];
+  maxBatchSize?: Sourced<number>;
+  requirements?: Sourced<string>[];
+  assets?: Sourced<string>[];
+  tritonVersion?: Sourced<string>;
+  /** Shorthand for one instance group. */
+  instanceKind?: Sourced<InstanceKind>;
+  instanceCount?: Sourced<number>;
+  instanceGroups?: Sourced<InstanceGroupSpec>[];
+  modelVersion?: Sourced<number>;
+  dynamicBatching?: Sourced<boolean>;
+  preferredBatchSizes?: Sourced<number>[];
+  maxQueueDelayMicroseconds?: Sourced<number>;
+  parameters?: Sourced<[string, string]>[];
+  versionPolicy?: Sourced<VersionPolicy>;
+  /** Input names made optional (flags); spec files say `optional: true` on the tensor. */
+  optionalInputs?: Sourced<string>[];
+  /** Reshapes by tensor name (flags); spec files say `reshape: [...]` on the tensor. */
+  reshapes?: Sourced<{ name: string; shape: number[] }>[];
+}
 
 /** What models with BF16 tensors import (torch 2.2 is the first with wheels for the images' Python 3.12). */
 export const BF16_REQUIREMENT = 'torch>=2.2';
@@ -49,8 +84,6 @@ export const BF16_REQUIREMENT = 'torch>=2.2';
 const SCALAR_DEFAULTS = {
   maxBatchSize: 0,
   tritonVersion: DEFAULT_TRITON_VERSION,
-  instanceKind: 'cpu' as InstanceKind,
-  instanceCount: 1,
   modelVersion: 1,
 };
 
@@ -58,6 +91,9 @@ const SCALAR_DEFAULTS = {
 export function mergeDrafts(...drafts: SpecDraft[]): SpecDraft {
   const merged: SpecDraft = {};
   for (const draft of drafts) {
+    // The instance-group shorthand (kind/count) and the full list replace each other as a whole.
+    if (draft.instanceGroups) delete merged.instanceKind, delete merged.instanceCount;
+    if (draft.instanceKind || draft.instanceCount) delete merged.instanceGroups;
     for (const [key, value] of Object.entries(draft)) {
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
     }
@@ -143,18 +179,124 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
     assetNames.set(base, String(asset.raw));
   }
 
+  const maxBatchSize = scalar('maxBatchSize');
+  const modelVersion = scalar('modelVersion');
+  const tensors = applyTensorOptions(draft, inputs, outputs, maxBatchSize);
+
   const spec: Spec = {
     name,
     template,
-    inputs: inputs.map((t) => t.value),
-    outputs: outputs.map((t) => t.value),
-    maxBatchSize: scalar('maxBatchSize'),
+    inputs: tensors.inputs,
+    outputs: tensors.outputs,
+    maxBatchSize,
     requirements,
     assets: (draft.assets ?? []).map((a) => a.value),
     tritonVersion: scalar('tritonVersion'),
-    instanceKind: scalar('instanceKind'),
-    instanceCount: scalar('instanceCount'),
-    modelVersion: scalar('modelVersion'),
+    instanceGroups: instanceGroupsOf(draft, defaulted),
+    modelVersion,
+    dynamicBatching: dynamicBatchingOf(draft, maxBatchSize),
+    parameters: parametersOf(draft),
+    versionPolicy: versionPolicyOf(draft, modelVersion),
   };
   return { spec, defaulted };
+}
+
+function instanceGroupsOf(draft: SpecDraft, defaulted: string[]): InstanceGroupSpec[] {
+  if (draft.instanceGroups) {
+    const shorthand = draft.instanceKind ?? draft.instanceCount;
+    if (shorthand) throw fieldError(shorthand.label, shorthand.raw, 'give either instance groups or the kind/count shorthand, not both');
+    if (draft.instanceGroups.length === 0) throw new UserError('instanceGroups: at least one instance group is needed');
+    return draft.instanceGroups.map((g) => g.value);
+  }
+  if (!draft.instanceKind) defaulted.push('instanceKind=cpu');
+  if (!draft.instanceCount) defaulted.push('instanceCount=1');
+  return [{ kind: draft.instanceKind?.value ?? 'cpu', count: draft.instanceCount?.value ?? 1 }];
+}
+
+function dynamicBatchingOf(draft: SpecDraft, maxBatchSize: number): DynamicBatchingSpec | null {
+  const sizes = draft.preferredBatchSizes ?? [];
+  const delay = draft.maxQueueDelayMicroseconds;
+  const asked = draft.dynamicBatching ?? sizes[0] ?? delay;
+  if (!asked || draft.dynamicBatching?.value === false) {
+    if (draft.dynamicBatching?.value === false && (sizes.length > 0 || delay)) {
+      throw fieldError((sizes[0] ?? delay)!.label, (sizes[0] ?? delay)!.raw, 'sets dynamic batching, which is turned off');
+    }
+    return null;
+  }
+  // Triton batches requests along the batch dimension: without one there is nothing to batch.
+  if (maxBatchSize === 0) {
+    const problem = 'dynamic batching needs --max-batch-size > 0';
+    throw typeof asked.raw === 'boolean' ? new UserError(`${asked.label}: ${problem}`) : fieldError(asked.label, asked.raw, problem);
+  }
+  for (const size of sizes) {
+    if (size.value > maxBatchSize) throw fieldError(size.label, size.raw, `preferred batch size must be at most max_batch_size ${maxBatchSize}`);
+  }
+  const duplicate = sizes.find((size, i) => sizes.findIndex((o) => o.value === size.value) !== i);
+  if (duplicate) throw fieldError(duplicate.label, duplicate.raw, 'is listed twice');
+  return { preferredBatchSizes: sizes.map((s) => s.value), maxQueueDelayMicroseconds: delay?.value ?? 0 };
+}
+
+function parametersOf(draft: SpecDraft): [string, string][] {
+  const seen = new Set<string>();
+  for (const parameter of draft.parameters ?? []) {
+    if (seen.has(parameter.value[0])) throw fieldError(parameter.label, parameter.raw, `parameter ${parameter.value[0]} is set twice`);
+    seen.add(parameter.value[0]);
+  }
+  return (draft.parameters ?? []).map((p) => p.value);
+}
+
+function versionPolicyOf(draft: SpecDraft, modelVersion: number): VersionPolicy | null {
+  const policy = draft.versionPolicy;
+  if (!policy) return null;
+  // The project holds one version folder: a policy that leaves it out would serve nothing.
+  if (policy.value.kind === 'specific' && !policy.value.versions.includes(modelVersion)) {
+    throw fieldError(policy.label, policy.raw, `does not list version ${modelVersion}, the only version folder generated (Triton would serve nothing)`);
+  }
+  return policy.value;
+}
+
+/**
+ * Triton's rule for reshape (model_config_utils ValidateIOShape): split dims and reshape at each
+ * variable (-1) dimension; both need the same number of pieces and each piece the same element count.
+ */
+function reshapeProblem(dims: number[], shape: number[], maxBatchSize: number): string | undefined {
+  if (shape.length === 0) {
+    const single = dims.length === 1 && dims[0] === 1;
+    return single && maxBatchSize > 0 ? undefined : 'an empty reshape needs dims [1] and --max-batch-size > 0 (Triton has no scalar tensors otherwise)';
+  }
+  const pieces = (list: number[]) => list.reduce<number[]>((acc, d) => (d === -1 ? [...acc, 1] : [...acc.slice(0, -1), acc.at(-1)! * d]), [1]);
+  const a = pieces(dims);
+  const b = pieces(shape);
+  if (a.length !== b.length || a.some((n, i) => n !== b[i])) {
+    return `has a different size for dims [${dims.join(', ')}] and reshape [${shape.join(', ')}] (element counts must match, -1 for -1)`;
+  }
+  return undefined;
+}
+
+function applyTensorOptions(draft: SpecDraft, inputs: Sourced<TensorSpec>[], outputs: Sourced<TensorSpec>[], maxBatchSize: number): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  const byName = new Map([...inputs, ...outputs].map((t) => [t.value.name, { ...t, value: { ...t.value } }]));
+  const isInput = new Set(inputs.map((t) => t.value.name));
+  for (const optional of draft.optionalInputs ?? []) {
+    const tensor = byName.get(optional.value);
+    if (!tensor) throw fieldError(optional.label, optional.raw, `no tensor is named ${optional.value}`);
+    if (!isInput.has(optional.value)) throw fieldError(optional.label, optional.raw, 'only inputs can be optional');
+    tensor.value.optional = true;
+  }
+  for (const reshape of draft.reshapes ?? []) {
+    const tensor = byName.get(reshape.value.name);
+    if (!tensor) throw fieldError(reshape.label, reshape.raw, `no tensor is named ${reshape.value.name}`);
+    tensor.value.reshape = reshape.value.shape;
+  }
+  for (const tensor of byName.values()) {
+    if (tensor.value.optional && !isInput.has(tensor.value.name)) throw fieldError(tensor.label, tensor.raw, 'only inputs can be optional');
+    if (tensor.value.optional === false) delete tensor.value.optional;
+    if (tensor.value.reshape) {
+      const problem = reshapeProblem(tensor.value.dims, tensor.value.reshape, maxBatchSize);
+      if (problem) throw fieldError(tensor.label, tensor.raw, `reshape ${problem}`);
+    }
+  }
+  if ([...byName.values()].filter((t) => isInput.has(t.value.name)).every((t) => t.value.optional)) {
+    throw fieldError(inputs[0]!.label, inputs[0]!.raw, 'at least one input must be required (model.py reads the batch size from the inputs a request carries)');
+  }
+  return { inputs: inputs.map((t) => byName.get(t.value.name)!.value), outputs: outputs.map((t) => byName.get(t.value.name)!.value) };
 }

@@ -215,8 +215,7 @@ describe('create with flags', () => {
       outputs: [{ name: 'text', dataType: 'STRING', dims: [1] }],
       requirements: ['numpy<2'],
       tritonVersion: '24.08',
-      instanceKind: 'auto',
-      instanceCount: 2,
+      instanceGroups: [{ kind: 'auto', count: 2 }],
       modelVersion: 3,
     });
     expect(output.files).toContain('models/overridden/3/model.py');
@@ -243,7 +242,7 @@ describe('create with flags', () => {
     const output = JSON.parse(json.stdout); // stdout is only the JSON object
     expect(output.dryRun).toBe(false);
     expect(output.directory).toBe(path.join(fs.realpathSync(dir), 'real'));
-    expect(output.spec.instanceKind).toBe('gpu');
+    expect(output.spec.instanceGroups).toEqual([{ kind: 'gpu', count: 1 }]);
     expect(output.files).toEqual(listTree(path.join(dir, 'real')).filter((p) => !p.endsWith('/')));
     expect(readText(dir, 'real/models/dumb_stub/config.pbtxt')).toMatch(/kind: KIND_GPU/);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -92,9 +92,21 @@ describe('interactive flow in a terminal', () => {
       { expect: 'Asset file', send: ENTER },
       { expect: 'Triton image tag', send: CTRL_U + '24.08' + ENTER },
       { expect: 'Advanced settings', send: 'y' + ENTER },
-      { expect: 'Instance kind', send: DOWN + ENTER }, // gpu
+      { expect: 'Instance group 1 kind', send: DOWN + ENTER }, // gpu
       { expect: 'Instance count', send: CTRL_U + '2' + ENTER },
+      { expect: 'GPU ids', send: ENTER }, // every visible GPU
+      { expect: 'Add another instance group?', send: 'y' + ENTER },
+      { expect: 'Instance group 2 kind', send: ENTER }, // cpu
+      { expect: 'Instance count', send: ENTER },
+      { expect: 'Add another instance group?', send: ENTER },
+      { expect: 'Dynamic batching', send: 'y' + ENTER },
+      { expect: 'Preferred batch sizes', send: '4,8' + ENTER },
+      { expect: 'Max queue delay', send: ENTER }, // 100
+      { expect: 'Config parameter', send: 'threshold=0.5' + ENTER },
+      { expect: 'Config parameter', send: ENTER },
+      { expect: 'Version policy', send: ENTER }, // latest: no block
       { expect: 'Model version', send: CTRL_U + '3' + ENTER },
+      { expect: 'Reshape a tensor', send: ENTER },
     ]);
     expect(driven.failedStep, driven.transcript).toBeNull();
     expect(driven.exitCode, driven.transcript).toBe(0);
@@ -107,8 +119,11 @@ describe('interactive flow in a terminal', () => {
       max_batch_size: 8,
       input: [{ name: 'pixels', data_type: 'TYPE_FP32', dims: ['3', '224', '224'] }],
       output: [{ name: 'probs', data_type: 'TYPE_FP64', dims: ['1000'] }],
-      instance_group: [{ count: 2, kind: 'KIND_GPU' }],
+      instance_group: [{ count: 2, kind: 'KIND_GPU' }, { count: 1, kind: 'KIND_CPU' }],
+      dynamic_batching: { preferred_batch_size: [4, 8], max_queue_delay_microseconds: '100' },
+      parameters: { assets_dir: { string_value: '../../assets' }, threshold: { string_value: '0.5' } },
     });
+    expect(parsed!.message!.version_policy).toBeUndefined();
     expect(readText(project, 'Dockerfile')).toContain('FROM nvcr.io/nvidia/tritonserver:24.08-py3');
   });
 

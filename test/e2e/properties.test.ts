@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/render/index.js';
 import { DATA_TYPES, dataTypeInfo, type DataType } from '../../src/spec/dtypes.js';
-import type { TensorSpec } from '../../src/spec/fields.js';
+import type { InstanceKind, TensorSpec } from '../../src/spec/fields.js';
 import { finalizeSpec, type Spec, type SpecDraft } from '../../src/spec/spec.js';
 import { listTree, makeTempDir, runCli } from '../helpers/cli.js';
 import { parseConfigsWithProtobuf, runPythonJson } from '../helpers/python.js';
@@ -58,7 +58,7 @@ const validSpec = fc
       maxBatchSize: r.maxBatchSize,
       requirements: r.requirements,
       tritonVersion: r.tritonVersion,
-      instanceKind: r.instanceKind as Spec['instanceKind'],
+      instanceKind: r.instanceKind as InstanceKind,
       instanceCount: r.instanceCount,
       modelVersion: r.modelVersion,
     };

@@ -94,13 +94,19 @@ class LoadedModel:
             self.instance.initialize(self.args)
 
     def execute(self, requests: list[pb_utils.InferenceRequest]) -> list[RequestResult]:
-        """Call execute() once with all requests, enforcing the backend's return rules."""
+        """Call execute() once with all requests, enforcing the backend's return rules.
+
+        Like Triton, inputs with a `reshape` reach the model in the reshaped shape, and outputs
+        with one are shown to the client in their declared dims.
+        """
         results = [RequestResult() for _ in requests]
+        for request in requests:
+            self._reshape_inputs(request)
         for request, result in zip(requests, results):
             sender = request.get_response_sender()
 
             def record(response: Any, flags: int, result: RequestResult = result) -> None:
-                result.responses.append(response)
+                result.responses.append(self._client_view(response))
                 result.flags.append(flags)
 
             sender._on_send = record
@@ -123,13 +129,44 @@ class LoadedModel:
         for response, result in zip(returned, results):
             if not isinstance(response, pb_utils.InferenceResponse):
                 raise TypeError("execute must return pb_utils.InferenceResponse objects")
-            result.responses.append(response)
+            result.responses.append(self._client_view(response))
             result.flags.append(pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
         return results
+
+    def _batched(self) -> bool:
+        return int(self.config.get("max_batch_size", 0)) > 0
+
+    def _reshape_inputs(self, request: pb_utils.InferenceRequest) -> None:
+        reshaped = []
+        for tensor in request.inputs():
+            declared = pb_utils.get_input_config_by_name(self.config, tensor.name())
+            reshape = None if declared is None else declared.get("reshape")
+            reshaped.append(tensor if reshape is None else _reshaped(tensor, reshape.get("shape", []), self._batched()))
+        request._inputs = reshaped
+
+    def _client_view(self, response: Any) -> Any:
+        if not isinstance(response, pb_utils.InferenceResponse) or response.has_error():
+            return response
+        tensors = []
+        for tensor in response.output_tensors():
+            declared = pb_utils.get_output_config_by_name(self.config, tensor.name())
+            reshaped = declared is not None and declared.get("reshape") is not None
+            tensors.append(_reshaped(tensor, declared["dims"], self._batched()) if reshaped and declared is not None else tensor)
+        return pb_utils.InferenceResponse(output_tensors=tensors, parameters=json.loads(response.parameters()))
 
     def finalize(self) -> None:
         if hasattr(self.instance, "finalize"):
             self.instance.finalize()
+
+
+def _reshaped(tensor: pb_utils.Tensor, dims: list[Any], batched: bool) -> pb_utils.Tensor:
+    """The same data in another shape (the batch dimension kept), as Triton applies `reshape`."""
+    shape = ([tensor.shape()[0]] if batched else []) + [int(d) for d in dims]
+    if tensor.triton_dtype() == 14:  # BF16 lives in a torch tensor
+        import torch
+
+        return pb_utils.Tensor.from_dlpack(tensor.name(), torch.from_dlpack(tensor.to_dlpack()).reshape(shape))
+    return pb_utils.Tensor(tensor.name(), tensor.as_numpy().reshape(shape))
 
 
 def _import_model(path: str) -> types.ModuleType:

@@ -127,9 +127,27 @@ function curlBody(spec: Spec): string | undefined {
   });
 }
 
+/** The files a project holds, with what each is for: the README's map of the project. */
+function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [string, string][] {
+  return [
+    [`models/${spec.name}/config.pbtxt`, 'the model configuration Triton reads'],
+    [`models/${spec.name}/${spec.modelVersion}/model.py`, 'the model (TritonPythonModel)'],
+    ['assets/', 'files the model loads (/assets in the image)'],
+    ['requirements.txt', 'Python packages installed into the image'],
+    ['constraints.txt', "limits pip keeps to (numpy<2 for this image's Python backend)"],
+    ['Dockerfile  .dockerignore', `the image: ${baseImage}`],
+    ['client.py', 'an example client'],
+    ['tests/', 'pytest: every model run with a fake pb_utils (python -m pytest)'],
+    ['typings/', 'the type stub of triton_python_backend_utils, for editors'],
+    ['pyrightconfig.json  .vscode/', `editor settings: the stub, Python ${pythonVersion}, .venv`],
+    ['pytest.ini', 'makes `python -m pytest` run tests/'],
+  ];
+}
+
 export function projectView(spec: Spec, options: RenderOptions) {
   const nameWidth = Math.max(...[...spec.inputs, ...spec.outputs].map((t) => pyString(t.name).length - 2));
   const template = TEMPLATES[spec.template];
+  const layout = projectLayout(spec, `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`, pythonVersionOf(spec.tritonVersion));
   return {
     spec,
     projectName: options.projectName,
@@ -147,6 +165,8 @@ export function projectView(spec: Spec, options: RenderOptions) {
     usesGpu: spec.instanceGroups.some((g) => g.kind === 'gpu'),
     baseImage: `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`,
     pythonVersion: pythonVersionOf(spec.tritonVersion),
+    layout,
+    layoutWidth: Math.max(...layout.map(([file]) => file.length)),
     imageTag: imageNameFor(options.projectName),
     curlInfer: curlBody(spec),
     py: pyString,

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,21 +94,26 @@ class LoadedModel:
         if hasattr(self.instance, "initialize"):
             self.instance.initialize(self.args)
 
-    def execute(self, requests: list[pb_utils.InferenceRequest]) -> list[RequestResult]:
+    def execute(self, requests: list[pb_utils.InferenceRequest], on_send: Callable[[int, Any, int], None] | None = None) -> list[RequestResult]:
         """Call execute() once with all requests, enforcing the backend's return rules.
 
         Like Triton, inputs with a `reshape` reach the model in the reshaped shape, and outputs
-        with one are shown to the client in their declared dims.
+        with one are shown to the client in their declared dims. `on_send(index, response, flags)`
+        also sees each response sent through a request's response sender, as it is sent (even from
+        another thread after execute returned): `serve` streams them to the client.
         """
         results = [RequestResult() for _ in requests]
         for request in requests:
             self._reshape_inputs(request)
-        for request, result in zip(requests, results):
+        for index, (request, result) in enumerate(zip(requests, results)):
             sender = request.get_response_sender()
 
-            def record(response: Any, flags: int, result: RequestResult = result) -> None:
-                result.responses.append(self._client_view(response))
+            def record(response: Any, flags: int, result: RequestResult = result, index: int = index) -> None:
+                viewed = self._client_view(response)
+                result.responses.append(viewed)
                 result.flags.append(flags)
+                if on_send is not None:
+                    on_send(index, viewed, flags)
 
             sender._on_send = record
         returned = self.instance.execute(requests)

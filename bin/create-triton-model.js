@@ -1,14 +1,25 @@
 #!/usr/bin/env node
-// Tiny shim: the CLI is bundled into dist/ (see scripts/build.mjs).
-import { main } from '../dist/cli.js';
+// CommonJS on purpose (bin/package.json): --version and --help are answered from dist/precomputed.cjs
+// before Node starts its ES module loader, so they cost about what `node -e 0` costs. Everything else
+// loads the CLI, bundled into dist/ (see scripts/build.mjs and src/main.ts).
+'use strict';
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    // Not a user mistake: a bug. Show everything so it can be reported.
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+const { precomputedAnswer } = require('../dist/precomputed.cjs');
+
+const answer = precomputedAnswer(process.argv.slice(2), process.stdout.columns);
+if (answer !== undefined) {
+  process.stdout.write(answer);
+} else {
+  import('../dist/cli.js')
+    .then(({ main }) => main())
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error) => {
+        // Not a user mistake: a bug. Show everything so it can be reported.
+        console.error(error);
+        process.exitCode = 1;
+      },
+    );
+}

@@ -2,14 +2,17 @@
  * The command line: commands, flags, help and exit codes. Errors a user can fix become one
  * line on stderr and exit 1; usage mistakes exit 2; anything else is a bug and shows its stack.
  * Each command's yargs definition is a small module (commands/*.command.ts); its work is
- * imported only when it runs, so --help and --version stay instant.
+ * imported only when it runs. main.ts answers --help, --version (precomputed.ts) and the simplest
+ * argv of the default command (commands/simple-argv.ts) without loading this module: a global
+ * option or middleware added here must be reflected there (test/unit/simple-argv.test.ts compares).
  */
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createCommandModule } from './commands/create.command.js';
-import { EXIT, InterruptedError, UserError } from './ui/errors.js';
-import { printError } from './ui/output.js';
+import { EXIT, UserError } from './ui/errors.js';
+import { exitCodeOf } from './ui/exit-code.js';
+import { helpWidth } from './ui/help-width.js';
 import { VERSION } from './version.js';
 
 export const EXIT_CODES = 'Exit codes: 0 ok, 1 invalid input or a failed step, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.';
@@ -25,7 +28,7 @@ export function buildCli(argv: string[]) {
     .version(VERSION)
     .alias('v', 'version')
     .epilogue(EXIT_CODES)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(helpWidth(process.stdout.columns))
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
@@ -34,15 +37,5 @@ export function buildCli(argv: string[]) {
 }
 
 export async function main(argv = hideBin(process.argv)): Promise<number> {
-  try {
-    await buildCli(argv).parseAsync();
-    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
-  } catch (error) {
-    if (error instanceof InterruptedError) return error.exitCode;
-    if (error instanceof UserError) {
-      printError(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
+  return exitCodeOf(() => buildCli(argv).parseAsync());
 }

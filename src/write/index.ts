@@ -114,12 +114,14 @@ async function copyAsset(source: string, destination: string, seenDirs: Set<stri
 
 async function stageFile(file: RenderedFile, stagingRoot: string, written: string[]): Promise<void> {
   const destination = path.join(stagingRoot, file.path);
-  await fsp.mkdir(path.dirname(destination), { recursive: true });
+  // Rendered files are small: synchronous calls save a thread-pool round trip per call (several ms
+  // per project). Assets may be large, so they are copied asynchronously.
+  fs.mkdirSync(path.dirname(destination), { recursive: true });
   if ('copyFrom' in file) {
     await copyAsset(file.copyFrom, destination, new Set(), written, file.path);
   } else {
     await testHooks.beforeWrite(file.path);
-    await fsp.writeFile(destination, file.content, { flag: 'wx' });
+    fs.writeFileSync(destination, file.content, { flag: 'wx' });
     written.push(file.path);
   }
 }

@@ -1,0 +1,92 @@
+/**
+ * The default command read without yargs (src/commands/simple-argv.ts) must hand the command exactly
+ * what yargs hands it. Generated argv mix the accepted switches and folders with the tokens yargs
+ * reads differently (numbers, true/false, commands, negations, values, help/version...); whenever the
+ * shortcut accepts an argv, the create command's work must receive the same arguments through both.
+ * Seeded and reproducible (FC_SEED, FC_RUNS override).
+ */
+
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const received = vi.hoisted(() => [] as unknown[]);
+vi.mock('../../src/commands/create.js', () => ({
+  createCommand: async (args: unknown) => {
+    received.push(args);
+  },
+}));
+
+const { buildCli } = await import('../../src/cli.js');
+const { createCommandModule } = await import('../../src/commands/create.command.js');
+const { simpleCreateArgs } = await import('../../src/commands/simple-argv.js');
+
+const SEED = Number(process.env.FC_SEED ?? 20261126);
+const RUNS = Number(process.env.FC_RUNS ?? 1000);
+
+type Internals = { getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } } };
+const COMMANDS = (buildCli([]) as unknown as Internals).getInternalMethods().getCommandInstance().getCommands().filter((name) => name !== '$0');
+
+/** What the create command's work receives when yargs parses argv (or yargs' refusal). */
+async function throughYargs(argv: string[]): Promise<unknown[] | { refused: string }> {
+  received.length = 0;
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (error) {
+    return { refused: String(error) };
+  }
+  return [...received];
+}
+
+/** What it receives through the shortcut, or undefined when the shortcut leaves argv to yargs. */
+async function throughShortcut(argv: string[]): Promise<unknown[] | undefined> {
+  const args = simpleCreateArgs(argv, COMMANDS);
+  if (args === undefined) return undefined;
+  received.length = 0;
+  await createCommandModule.handler(args as Parameters<typeof createCommandModule.handler>[0]);
+  return [...received];
+}
+
+const ACCEPTED_TOKENS = ['--yes', '-y', '--force', '--dry-run', '--json', 'my-project', 'x', 'Demo_1', '_scratch', '/tmp/ctm-abs', 'a b', 'dir.with.dots', 'sub/dir'];
+const TRICKY_TOKENS = [
+  'true', 'false', 'TRUE', '1e3', '0x10', '.5', '007', '42', './rel', '../up', '-', '--', '-yf', '-Y',
+  '--yes=false', '--json=true', '--no-force', '--no-yes', '--dryRun', '--dry-run=false', '--name', 'resnet', '--template=blank',
+  '--help', '-h', '--version', '-v', '--bogus', '',
+];
+
+beforeEach(() => {
+  received.length = 0;
+});
+
+describe('simpleCreateArgs', () => {
+  it('accepts the common forms', () => {
+    for (const argv of [[], ['x'], ['x', '--yes'], ['--yes', 'x'], ['-y', 'my-project', '--force', '--dry-run', '--json'], ['/tmp/abs', '--json'], ['../up', '-y'], ['1e3']]) {
+      expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeDefined();
+    }
+  });
+
+  it('leaves to yargs what yargs reads differently', () => {
+    for (const argv of [['--yes', 'false'], ['x', '--yes', 'true'], [''], ['x', 'y'], ['x', '--yes', '--yes'], ['--no-force'], ['x', '--'], ...COMMANDS.map((c) => [c, '--yes'])]) {
+      expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeUndefined();
+    }
+  });
+
+  it(`hands the command exactly what yargs hands it (seed ${SEED}, ${RUNS} cases)`, async () => {
+    // Accepted tokens, and in most cases one tricky token among them: where it is the only odd one
+    // out, the shortcut must either refuse the argv or agree with yargs on it.
+    const argvArbitrary = fc
+      .tuple(fc.array(fc.constantFrom(...ACCEPTED_TOKENS), { maxLength: 5 }), fc.option(fc.constantFrom(...TRICKY_TOKENS, ...COMMANDS), { freq: 4 }), fc.nat())
+      .map(([tokens, tricky, at]) => (tricky === null ? tokens : tokens.toSpliced(at % (tokens.length + 1), 0, tricky)));
+    const cases = fc.sample(argvArbitrary, { seed: SEED, numRuns: RUNS });
+    let accepted = 0;
+    for (const argv of cases) {
+      const shortcut = await throughShortcut(argv);
+      if (shortcut === undefined) continue;
+      accepted++;
+      const yargs = await throughYargs(argv);
+      expect(shortcut, JSON.stringify(argv)).toHaveLength(1);
+      expect(shortcut, JSON.stringify(argv)).toStrictEqual(yargs);
+    }
+    // The check means something only if the shortcut took a fair share of the cases.
+    expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { dataTypeInfo } from '../spec/dtypes.js';
 import { pythonVersionOf, type TensorSpec } from '../spec/fields.js';
 import { imageNameFor } from '../spec/image-name.js';
-import { elementCount, sampleShape, sampleText, sampleValues } from '../spec/samples.js';
+import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../spec/samples.js';
 import type { Spec } from '../spec/spec.js';
 import { TEMPLATES } from '../spec/templates.js';
 import { renderConfig } from './config.js';
@@ -115,16 +115,11 @@ function curlBody(spec: Spec): string | undefined {
   const total = spec.inputs.reduce((sum, t) => sum + elementCount(sampleShape(t, spec.maxBatchSize)), 0);
   if (total > CURL_MAX_ELEMENTS) return undefined;
   if (TEMPLATES[spec.template].decoupled) {
-    // generate_stream takes input values by name; a one-element tensor as a plain value.
-    if (spec.maxBatchSize > 0 || spec.inputs.some((t) => elementCount(sampleShape(t, 0)) !== 1)) return undefined;
-    return JSON.stringify(Object.fromEntries(spec.inputs.map((t) => [t.name, sampleValues(t, 1)[0]])));
+    // The same bodies `run` sends in its test request (src/spec/samples.ts).
+    const body = sampleGenerateBody(spec.inputs, spec.maxBatchSize);
+    return body && JSON.stringify(body);
   }
-  return JSON.stringify({
-    inputs: spec.inputs.map((t) => {
-      const shape = sampleShape(t, spec.maxBatchSize);
-      return { name: t.name, shape, datatype: dataTypeInfo(t.dataType).wire, data: sampleValues(t, elementCount(shape)) };
-    }),
-  });
+  return JSON.stringify({ inputs: spec.inputs.map((t) => sampleJsonInput(t, spec.maxBatchSize)) });
 }
 
 /** The files a project holds, with what each is for: the README's map of the project. */

@@ -33,3 +33,20 @@ export function sampleValues(tensor: TensorSpec, count: number): (number | boole
     return i % 100;
   });
 }
+
+/** One input of a KServe v2 JSON inference request, carrying the example values. */
+export function sampleJsonInput(tensor: TensorSpec, maxBatchSize: number): { name: string; shape: number[]; datatype: string; data: (number | boolean | string)[] } {
+  const shape = sampleShape(tensor, maxBatchSize);
+  return { name: tensor.name, shape, datatype: dataTypeInfo(tensor.dataType).wire, data: sampleValues(tensor, elementCount(shape)) };
+}
+
+/**
+ * The body of a generate / generate_stream request: Triton's generate extension takes each input by
+ * name as a plain value. Undefined when an input cannot travel that way: more than one element, a
+ * batch dimension, or FP16/BF16 (no JSON form).
+ */
+export function sampleGenerateBody(inputs: readonly TensorSpec[], maxBatchSize: number): Record<string, number | boolean | string> | undefined {
+  if (maxBatchSize > 0) return undefined;
+  if (inputs.some((t) => dataTypeInfo(t.dataType).binaryOnly || elementCount(sampleShape(t, 0)) !== 1)) return undefined;
+  return Object.fromEntries(inputs.map((t) => [t.name, sampleValues(t, 1)[0] as number | boolean | string]));
+}

@@ -17,7 +17,10 @@ import { listTree, makeTempDir, readText, ROOT, runCli, SYSTEM_PYTHON, TEMPLATES
 import { runPythonJson } from '../helpers/python.js';
 
 const PYRIGHT = path.join(ROOT, 'node_modules/.bin/pyright');
-const REFERENCE = '/work/shared/reference/triton-python-backend.md';
+// The team's reference lives beside the checkout (../shared/reference); a copy travels with the
+// repository so a clean clone (CI) tests against the same text, and the copy is held to the original.
+const REFERENCE = path.join(ROOT, 'test/fixtures/reference/triton-python-backend.md');
+const REFERENCE_ORIGINAL = path.join(ROOT, '../shared/reference/triton-python-backend.md');
 const STUB = path.join(TEMPLATES, 'shared/typings/triton_python_backend_utils.pyi');
 const FAKE_DIR = path.join(TEMPLATES, 'shared/tests/triton_fake');
 
@@ -261,16 +264,21 @@ interface Param {
 }
 type Surface = Record<string, Entry>;
 
-/** Section 4 of the reference: its table rows, by subsection (4.1 classes, 4.2 functions, 4.3 constants). */
-function referenceRows(): { section: string; cells: string[] }[] {
-  const text = readText(REFERENCE);
+/** Section 4 of the reference (the pb_utils API surface). */
+function referenceSection4(file: string): string {
+  const text = readText(file);
   const start = text.indexOf('\n## 4.');
   const end = text.indexOf('\n## 5.', start);
-  if (start < 0 || end < 0) throw new Error(`section 4 not found in ${REFERENCE}`);
+  if (start < 0 || end < 0) throw new Error(`section 4 not found in ${file}`);
+  return text.slice(start, end);
+}
+
+/** Section 4's table rows, by subsection (4.1 classes, 4.2 functions, 4.3 constants). */
+function referenceRows(): { section: string; cells: string[] }[] {
   const rows: { section: string; cells: string[] }[] = [];
   let section = '';
   let tableLine = 0;
-  for (const line of text.slice(start, end).split('\n')) {
+  for (const line of referenceSection4(REFERENCE).split('\n')) {
     if (line.startsWith('### ')) section = line.slice(4, 7);
     if (!line.startsWith('|')) {
       tableLine = 0;
@@ -295,6 +303,7 @@ describe('the pb_utils stub', () => {
   });
 
   it('exports exactly the classes, functions and constants of the reference, section 4', () => {
+    if (fs.existsSync(REFERENCE_ORIGINAL)) expect(referenceSection4(REFERENCE), 'the copy in test/fixtures is behind the reference').toBe(referenceSection4(REFERENCE_ORIGINAL));
     const expected = new Map<string, string>();
     for (const row of referenceRows()) {
       for (const name of codeSpans(row.cells[0]!).map(leadingName)) expected.set(name!, KIND_OF_SECTION[row.section]!);

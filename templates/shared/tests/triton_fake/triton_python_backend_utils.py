@@ -45,9 +45,10 @@ class _EnumValue(int):
         return f"<{self.enum}.{self.label}: {int(self)}>"
 
 
-def _require_enum(value: Any, enum: str, where: str, example: str) -> None:
+def _require_enum(value: Any, enum: str, where: str, example: str) -> _EnumValue:
     if not isinstance(value, _EnumValue) or value.enum != enum:
         raise TypeError(f"{where}: incompatible arguments: expected a {enum} constant such as {example}, got {value!r}")
+    return value
 
 
 # Flags and enums, with the values of the real module.
@@ -453,8 +454,7 @@ class Logger:
 
     @staticmethod
     def log(message: str, level: int = INFO) -> None:
-        _require_enum(level, "LogLevel", "Logger.log()", "Logger.WARNING")
-        name = level.label  # type: ignore[attr-defined]
+        name = _require_enum(level, "LogLevel", "Logger.log()", "Logger.WARNING").label
         Logger._records.append((name, str(message)))
         if Logger._sink is not None:
             Logger._sink(name, str(message))

@@ -68,6 +68,9 @@ export const createCommandModule: CommandModule = {
       .option('force', { type: 'boolean', default: false, describe: 'Write into a non-empty folder, replacing generated files (others are kept)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the files it would write, write nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (spec and files) on stdout' })
+      // No default: the simplest argv skip yargs (simple-argv.ts) and must get the same arguments object.
+      .option('build', { type: 'boolean', describe: 'Then docker build the image (as the build command does)' })
+      .option('run', { type: 'boolean', describe: 'Then build, start Triton in docker, wait until ready and send a test request (as the run command does)' })
       .example('$0 my-project', 'asks for the model name, tensors, dependencies, assets')
       .example('$0 my-project --yes', 'the reference example, no questions')
       .example('$0 my-project --name resnet --input image:UINT8:-1,-1,3 --output probs:FP32:1000 -r torch==2.4.0 --max-batch-size 8', 'your own tensors'),
@@ -80,6 +83,8 @@ export const createCommandModule: CommandModule = {
       force: Boolean(args.force),
       dryRun: Boolean(args.dryRun),
       json: Boolean(args.json),
+      build: Boolean(args.build),
+      run: Boolean(args.run),
     });
   },
 };

@@ -10,7 +10,7 @@ import { color, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../write/cleanup.js';
 import { writeProject } from '../write/index.js';
-import { fieldError } from '../ui/errors.js';
+import { EXIT, fieldError, UserError } from '../ui/errors.js';
 import { shellQuote } from '../ui/shell.js';
 
 export interface CreateArgs extends SpecFlags {
@@ -20,6 +20,10 @@ export interface CreateArgs extends SpecFlags {
   force: boolean;
   dryRun: boolean;
   json: boolean;
+  /** After writing: docker build the project (build.ts) */
+  build?: boolean;
+  /** After writing: build if needed, run and test it (run.ts) */
+  run?: boolean;
 }
 
 /** CI=true (or any value other than empty/0/false) means nobody is there to answer. */
@@ -41,6 +45,13 @@ function shownPath(absolute: string, cwd: string): string {
 export async function createCommand(args: CreateArgs): Promise<void> {
   // Ctrl-C or SIGTERM at any moment: remove what this run staged, exit 130/143.
   exitOnSignals();
+  const dockerStep = args.run ? 'run' : args.build ? 'build' : undefined;
+  if (dockerStep && (args.dryRun || args.json)) {
+    const other = args.dryRun ? '--dry-run (nothing is written to build)' : '--json (stdout carries only the JSON object)';
+    throw new UserError(`--${dockerStep} cannot be used with ${other}`, EXIT.usage);
+  }
+  // Docker missing or down: say so before asking anything or writing anything.
+  if (dockerStep) await (await import('../docker/preflight.js')).checkDocker();
   const cwd = process.cwd();
   const report = new Reporter(args.json);
   let directory = args.directory === undefined ? undefined : sourced('[directory]', args.directory, parseProjectDirectory).value;
@@ -85,6 +96,9 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   report.success(`Created model ${color.bold(spec.name)} (template ${spec.template}) in ${shown}`);
   for (const line of formatTree(shown, written)) report.line(color.dim(line));
   report.line();
+  // --build / --run: the same work as the commands, on the folder just written.
+  if (dockerStep === 'run') return (await import('./run.js')).runCommand({ directory: target, detach: false, mount: false, verbose: false });
+  if (dockerStep === 'build') return (await import('./build.js')).buildCommand({ directory: target, verbose: false });
   report.line('Next steps:');
   const cdLine = shown === '.' ? [] : [`  cd ${shellQuote(shown)}`];
   for (const line of [

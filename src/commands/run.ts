@@ -64,17 +64,27 @@ export interface RunOptions {
   verbose: boolean;
 }
 
+/**
+ * Test hooks: the suite polls fast and, for `create --run` (which has no port flags), publishes on
+ * free ports (CREATE_TRITON_MODEL_TEST_PORTS=http,grpc,metrics). Unset in normal use.
+ */
+function testDefaultPorts(): { portHttp?: string; portGrpc?: string; portMetrics?: string } {
+  const [portHttp, portGrpc, portMetrics] = (process.env.CREATE_TRITON_MODEL_TEST_PORTS ?? '').split(',');
+  return portHttp && portGrpc && portMetrics ? { portHttp, portGrpc, portMetrics } : {};
+}
+
 /** Every flag judged before any work: a mistake is one line and exit 1, and docker is never called. */
 export function runOptionsFrom(args: RunArgs, dir: string): RunOptions {
+  const defaults = { ...RUN_DEFAULTS, ...testDefaultPorts() };
   return {
     tag: imageTagFor(dir, args.tag),
     // A fresh name per run: `docker stop` on Ctrl-C must reach this container and no other.
     name: args.name === undefined ? `${imageNameFor(dir)}-${randomBytes(3).toString('hex')}` : parseContainerName(args.name),
     host: parseHostAddress(args.host ?? RUN_DEFAULTS.host),
     ports: {
-      http: parsePort(args.portHttp ?? RUN_DEFAULTS.portHttp, '--port-http'),
-      grpc: parsePort(args.portGrpc ?? RUN_DEFAULTS.portGrpc, '--port-grpc'),
-      metrics: parsePort(args.portMetrics ?? RUN_DEFAULTS.portMetrics, '--port-metrics'),
+      http: parsePort(args.portHttp ?? defaults.portHttp, '--port-http'),
+      grpc: parsePort(args.portGrpc ?? defaults.portGrpc, '--port-grpc'),
+      metrics: parsePort(args.portMetrics ?? defaults.portMetrics, '--port-metrics'),
     },
     shmSize: parseShmSize(args.shmSize ?? RUN_DEFAULTS.shmSize),
     gpus: args.gpus === undefined ? undefined : parseGpus(args.gpus),
@@ -85,7 +95,6 @@ export function runOptionsFrom(args: RunArgs, dir: string): RunOptions {
   };
 }
 
-/** Tests shorten the readiness polling interval; users have no reason to. */
 function pollIntervalMs(): number {
   const fromEnv = Number(process.env.CREATE_TRITON_MODEL_TEST_POLL_MS);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 1000;

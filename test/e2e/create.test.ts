@@ -135,7 +135,7 @@ describe('create --yes (the built-in example)', () => {
     expect(readme).toContain('| `prompt` | input | `TYPE_STRING` | `BYTES` | `[1]` | `[1]` |');
     expect(readme).toContain('| `image` | output | `TYPE_UINT8` | `UINT8` | `[-1, -1, 3]` | `[-1, -1, 3]` |');
     expect(readme).toContain('docker build -t demo .');
-    expect(readme).toContain('docker run --rm --shm-size=1g -p 8000:8000 -p 8001:8001 -p 8002:8002 demo');
+    expect(readme).toContain('docker run --rm --shm-size=1g -p 127.0.0.1:8000:8000 -p 127.0.0.1:8001:8001 -p 127.0.0.1:8002:8002 demo');
   });
 
   it('renders the same bytes twice (render is pure)', async () => {

@@ -13,7 +13,7 @@ export const buildCommandModule: CommandModule = {
       .option('verbose', { type: 'boolean', default: false, describe: "Stream docker's output (default: a spinner, and the last lines if it fails)" })
       .example('$0 build', 'docker build --tag=<folder name> .')
       .example('$0 build my-project --tag registry.example.com/team/model:1.0', 'another name')
-      .epilogue('Runs docker through its own arguments, never a shell. Exit codes: 0 built, 1 docker missing or not running, or the build failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.'),
+      .epilogue('Runs docker with an argument list, never through a shell. Exit codes, as for every command: 0 built, 1 docker missing or not running, or the build failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.'),
   handler: async (args) => {
     const { buildCommand } = await import('./build.js');
     await buildCommand({

@@ -25,9 +25,9 @@ export const runCommandModule: CommandModule = {
       .example('$0 run my-project --gpus all --port-http 9000 --detach', 'on a GPU, another port, in the background')
       .example('$0 run --mount', 'try edited model.py files without rebuilding (restart to reload)')
       .epilogue(
-        'Runs docker through its own arguments, never a shell. Exit codes: 0 ready and answered (--detach), 1 docker missing or not running, a port taken, ' +
+        'Runs docker with an argument list, never through a shell. Exit codes, as for every command: 0 ready and answered (--detach), 1 docker missing or not running, a port taken, ' +
           'the build or the start failed, not ready in time or the test request failed (the container is stopped), 2 usage error, ' +
-          '130 Ctrl-C (the container is stopped), 143 terminated (the container is stopped).',
+          '130 Ctrl-C (the container is stopped), 143 terminated (the container is stopped). Without --detach it follows the log until Ctrl-C.',
       ),
   handler: async (args) => {
     const { runCommand } = await import('./run.js');

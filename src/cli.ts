@@ -12,6 +12,7 @@ import { hideBin } from 'yargs/helpers';
 import { buildCommandModule } from './commands/build.command.js';
 import { createCommandModule } from './commands/create.command.js';
 import { validateCommandModule } from './commands/validate.command.js';
+import { serveCommandModule } from './commands/serve.command.js';
 import { runCommandModule } from './commands/run.command.js';
 import { EXIT, UserError } from './ui/errors.js';
 import { exitCodeOf } from './ui/exit-code.js';
@@ -26,6 +27,7 @@ export function buildCli(argv: string[]) {
     .usage('$0 [directory] [options]\n\nCreate a Triton Inference Server Python-backend project: config.pbtxt, model.py, Dockerfile, client and README.')
     .command(createCommandModule)
     .command(validateCommandModule)
+    .command(serveCommandModule)
     .command(buildCommandModule)
     .command(runCommandModule)
     .strict()

@@ -1,0 +1,429 @@
+"""One model version of `create-triton-model serve`, run the way Triton runs a Python-backend stub.
+
+    python worker.py <triton_fake dir>
+
+The model is loaded with the project's one fake triton_python_backend_utils (tests/triton_fake:
+harness.LoadedModel calls auto_complete_config, then initialize with Triton's args keys) and
+driven by the server over file descriptor 3, a socket of its own, in frames:
+
+    u32 LE header length | u32 LE payload length | header (UTF-8 JSON) | payload (tensor bytes)
+
+Tensors travel as raw bytes in Triton's wire form (little-endian, row-major, BOOL one byte, BYTES
+elements as a 4-byte LE length then the bytes), described in the header by
+{name, datatype, shape, offset, size}. The model's own stdout and stderr stay free for its prints;
+pb_utils.Logger lines are sent to the server, which prints them as Triton does.
+
+Server -> worker: load, execute, cancel, finalize, and the answers to BLS calls (bls_result,
+ready_result). Worker -> server: loaded / load_failed, response (one per response the model sends,
+FINAL flag on the last), log, bls / is_ready (InferenceRequest.exec() and pb_utils.is_model_ready),
+finalized. The server closing the socket counts as finalize.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import signal
+import socket
+import struct
+import sys
+import threading
+import traceback
+from typing import Any
+
+# Ctrl-C in a terminal signals the whole process group: the server decides when models stop.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+sys.path.insert(0, sys.argv[1])
+import numpy as np  # noqa: E402
+
+import harness  # noqa: E402  (the fake's harness: LoadedModel, make_request)
+import triton_python_backend_utils as pb_utils  # noqa: E402
+
+FINAL = pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL
+WIRE_OF_TYPE = {1: "BOOL", 2: "UINT8", 3: "UINT16", 4: "UINT32", 5: "UINT64", 6: "INT8", 7: "INT16", 8: "INT32", 9: "INT64", 10: "FP16", 11: "FP32", 12: "FP64", 13: "BYTES", 14: "BF16"}
+NUMPY_OF_WIRE = {
+    "BOOL": np.bool_,
+    "UINT8": np.dtype("<u1"),
+    "UINT16": np.dtype("<u2"),
+    "UINT32": np.dtype("<u4"),
+    "UINT64": np.dtype("<u8"),
+    "INT8": np.dtype("<i1"),
+    "INT16": np.dtype("<i2"),
+    "INT32": np.dtype("<i4"),
+    "INT64": np.dtype("<i8"),
+    "FP16": np.dtype("<f2"),
+    "FP32": np.dtype("<f4"),
+    "FP64": np.dtype("<f8"),
+}
+INTERNAL = int(pb_utils.TritonError.INTERNAL)
+
+
+class Channel:
+    """Frames over fd 3. Sends may come from any thread (decoupled senders, loggers)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(fileno=3)
+        self.reader = self.sock.makefile("rb")
+        self.lock = threading.Lock()
+
+    def send(self, header: dict[str, Any], payload: bytes = b"") -> None:
+        data = json.dumps(header).encode("utf-8")
+        with self.lock:
+            try:
+                self.sock.sendall(struct.pack("<II", len(data), len(payload)) + data + payload)
+            except OSError:
+                pass  # the server is gone; the reader sees EOF and finalizes
+
+    def receive(self) -> tuple[dict[str, Any], bytes] | None:
+        prefix = self.reader.read(8)
+        if len(prefix) < 8:
+            return None
+        header_length, payload_length = struct.unpack("<II", prefix)
+        header = json.loads(self.reader.read(header_length).decode("utf-8"))
+        payload = self.reader.read(payload_length) if payload_length else b""
+        return header, payload
+
+
+channel = Channel()
+
+
+def log_sink(level: str, message: str) -> None:
+    """pb_utils.Logger lines go to the server with the model file's name and line, as Triton prints them."""
+    frame = sys._getframe(1)
+    fake = os.path.dirname(os.path.abspath(pb_utils.__file__))
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == fake:
+        frame = frame.f_back
+    where = (os.path.basename(frame.f_code.co_filename), frame.f_lineno) if frame is not None else ("model.py", 0)
+    pb_utils.Logger._records.clear()  # a long-running server must not keep every line
+    channel.send({"op": "log", "level": level, "message": message, "file": where[0], "line": where[1]})
+
+
+pb_utils.Logger._sink = log_sink
+
+
+def python_error(error: BaseException) -> str:
+    """An exception as the Python backend reports it: `Type: message`, then where it was raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    lines = "".join(f"  {frame.filename}({frame.lineno}): {frame.name}\n" for frame in reversed(frames))
+    return f"{type(error).__name__}: {error}\n\nAt:\n{lines}" if lines else f"{type(error).__name__}: {error}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tensors between wire bytes and pb_utils
+
+
+def to_value(descriptor: dict[str, Any], payload: bytes) -> Any:
+    """Wire bytes -> what harness.make_request takes: a numpy array (a torch tensor for BF16)."""
+    data = payload[descriptor["offset"] : descriptor["offset"] + descriptor["size"]]
+    shape = descriptor["shape"]
+    datatype = descriptor["datatype"]
+    if datatype == "BYTES":
+        return pb_utils.deserialize_bytes_tensor(data).reshape(shape)
+    if datatype == "BOOL":
+        return (np.frombuffer(data, dtype=np.uint8) != 0).reshape(shape)
+    if datatype == "BF16":
+        try:
+            import torch
+        except ImportError:
+            raise pb_utils.TritonModelException("BF16 tensors need torch in the Python serve runs (pip install torch)") from None
+        return torch.frombuffer(bytearray(data), dtype=torch.bfloat16).reshape(shape) if data else torch.empty(shape, dtype=torch.bfloat16)
+    return np.frombuffer(data, dtype=NUMPY_OF_WIRE[datatype]).reshape(shape)
+
+
+def tensor_bytes(tensor: pb_utils.Tensor) -> tuple[str, list[int], bytes]:
+    """A pb_utils.Tensor -> (wire datatype, shape, wire bytes)."""
+    datatype = WIRE_OF_TYPE.get(tensor.triton_dtype(), "INVALID")
+    shape = [int(d) for d in tensor.shape()]
+    if datatype == "BF16":
+        import torch
+
+        data = torch.from_dlpack(tensor.to_dlpack()).contiguous().view(torch.int16).numpy().astype("<i2").tobytes()
+    elif datatype == "BYTES":
+        array = tensor.as_numpy()
+        data = bytes(pb_utils.serialize_byte_tensor(array) or b"") if array.size else b""
+    else:
+        array = tensor.as_numpy()
+        data = np.ascontiguousarray(array.astype(NUMPY_OF_WIRE[datatype], copy=False)).tobytes()
+    return datatype, shape, data
+
+
+def pack(tensors: list[pb_utils.Tensor]) -> tuple[list[dict[str, Any]], bytes]:
+    descriptors, chunks, offset = [], [], 0
+    for tensor in tensors:
+        datatype, shape, data = tensor_bytes(tensor)
+        descriptors.append({"name": tensor.name(), "datatype": datatype, "shape": shape, "offset": offset, "size": len(data)})
+        chunks.append(data)
+        offset += len(data)
+    return descriptors, b"".join(chunks)
+
+
+def send_response(request_id: int, response: Any, flags: int, requested: set[str]) -> None:
+    """One response (or the final flag alone) of a request, outputs limited to the requested ones."""
+    header: dict[str, Any] = {"op": "response", "id": request_id, "flags": flags, "response": isinstance(response, pb_utils.InferenceResponse)}
+    payload = b""
+    if isinstance(response, pb_utils.InferenceResponse):
+        error = response.error()
+        if error is not None:
+            header["error"] = {"message": error.message(), "code": int(error.code())}
+        else:
+            # Like the Python backend, outputs the client did not ask for are dropped.
+            try:
+                header["outputs"], payload = pack([t for t in response.output_tensors() if t.name() in requested])
+            except Exception as failure:  # e.g. an output whose dtype Triton has no name for
+                header["error"] = {"message": python_error(failure), "code": INTERNAL}
+            header["parameters"] = json.loads(response.parameters())
+    channel.send(header, payload)
+
+
+# ---------------------------------------------------------------------------------------------
+# BLS and model management from model.py, answered by the server
+
+
+class Calls:
+    """Calls from model code to the server, waiting for their answers (which the reader thread routes)."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.waiting: dict[int, tuple[threading.Event, list[Any]]] = {}
+        self.lock = threading.Lock()
+
+    def call(self, header: dict[str, Any], payload: bytes = b"") -> tuple[dict[str, Any], bytes]:
+        call_id = next(self.ids)
+        event, slot = threading.Event(), []
+        with self.lock:
+            self.waiting[call_id] = (event, slot)
+        channel.send({**header, "call": call_id}, payload)
+        event.wait()
+        return slot[0]
+
+    def answer(self, header: dict[str, Any], payload: bytes) -> None:
+        with self.lock:
+            waiting = self.waiting.pop(int(header.get("call", 0)), None)
+        if waiting is not None:
+            waiting[1].append((header, payload))
+            waiting[0].set()
+
+    def fail_all(self) -> None:
+        with self.lock:
+            waiting, self.waiting = self.waiting, {}
+        for event, slot in waiting.values():
+            stopping = {"present": True, "flags": FINAL, "outputs": [0, 0], "error": {"message": "the server is stopping", "code": int(pb_utils.TritonError.UNAVAILABLE)}}
+            slot.append(({"op": "bls_result", "responses": [stopping], "tensors": []}, b""))
+            event.set()
+
+
+calls = Calls()
+
+
+def bls_execute(request: pb_utils.InferenceRequest, decoupled: bool) -> Any:
+    """InferenceRequest.exec(): the server runs the request on the other model's process."""
+    descriptors, payload = pack(request.inputs())
+    header, data = calls.call(
+        {
+            "op": "bls",
+            "model": request._model_name,
+            "version": request._model_version,
+            "request_id": request.request_id(),
+            "requested": sorted(request.requested_output_names()),
+            "parameters": json.loads(request.parameters()),
+            "correlation_id": request.correlation_id(),
+            "flags": request.flags(),
+            "timeout": request.timeout(),
+            "inputs": descriptors,
+            "decoupled": decoupled,
+        },
+        payload,
+    )
+    descriptors = header.get("tensors", [])
+    responses = []
+    for described in header.get("responses", []):
+        error = described.get("error")
+        if error is not None:
+            responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(error["message"], getattr(pb_utils.TritonError, _code_name(error["code"])))))
+            continue
+        if not described.get("present", True):
+            continue  # the final flag alone: not a response
+        first, last = described.get("outputs", [0, 0])
+        tensors = []
+        for descriptor in descriptors[first:last]:
+            value = to_value(descriptor, data)
+            tensors.append(pb_utils.Tensor.from_dlpack(descriptor["name"], value) if type(value).__module__.startswith("torch") else pb_utils.Tensor(descriptor["name"], value))
+        responses.append(pb_utils.InferenceResponse(output_tensors=tensors, parameters=described.get("parameters") or None))
+    if decoupled:
+        return pb_utils.ResponseIterator(responses)
+    if not responses:
+        return pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError("the model sent no response", pb_utils.TritonError.INTERNAL))
+    return responses[0]
+
+
+def _code_name(number: int) -> str:
+    names = ["UNKNOWN", "INTERNAL", "NOT_FOUND", "INVALID_ARG", "UNAVAILABLE", "UNSUPPORTED", "ALREADY_EXISTS", "CANCELLED"]
+    return names[number] if 0 <= number < len(names) else "INTERNAL"
+
+
+class ModelManager:
+    """pb_utils.load_model / unload_model / is_model_ready."""
+
+    def load(self, model_name: str, config: str, files: Any) -> None:
+        raise pb_utils.TritonModelException("serve loads every model itself (--reload restarts edited ones): load_model needs Triton's explicit model control")
+
+    def unload(self, model_name: str, unload_dependents: bool) -> None:
+        raise pb_utils.TritonModelException("serve loads every model itself (--reload restarts edited ones): unload_model needs Triton's explicit model control")
+
+    def is_ready(self, model_name: str, model_version: str) -> bool:
+        header, _ = calls.call({"op": "is_ready", "model": model_name, "version": str(model_version)})
+        return bool(header.get("ready"))
+
+
+pb_utils._bls_executor = bls_execute
+pb_utils._model_manager = ModelManager()
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+class Work:
+    """Requests in flight, by id, so that the reader thread can cancel them."""
+
+    def __init__(self) -> None:
+        self.requests: dict[int, pb_utils.InferenceRequest] = {}
+        self.lock = threading.Lock()
+
+    def cancel(self, request_id: int) -> None:
+        with self.lock:
+            request = self.requests.get(request_id)
+        if request is not None:
+            request._cancelled = True
+            request.get_response_sender()._cancel()
+
+
+work = Work()
+
+
+def execute(model: harness.LoadedModel, header: dict[str, Any], payload: bytes) -> None:
+    request_id = int(header["id"])
+    requested = set(header.get("requested", []))
+    finished = threading.Event()
+
+    def fail(message: str, code: int = INTERNAL) -> None:
+        if not finished.is_set():
+            finished.set()
+            channel.send({"op": "response", "id": request_id, "flags": FINAL, "response": True, "error": {"message": message, "code": code}})
+
+    try:
+        inputs = {descriptor["name"]: to_value(descriptor, payload) for descriptor in header.get("inputs", [])}
+        request = harness.make_request(inputs, request_id=header.get("request_id", ""), requested_outputs=header.get("requested", []), model_name=model.config.get("name", ""))
+        # The binding keeps parameters as JSON; doubles are allowed on the wire, so set it as sent.
+        request._parameters = json.dumps(header.get("parameters", {}))
+        request._correlation_id = header.get("correlation_id", 0)
+        request._flags = int(header.get("flags", 0))
+        request._timeout = int(header.get("timeout", 0))
+    except Exception as error:
+        fail(f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {python_error(error)}")
+        return
+
+    def on_send(index: int, response: Any, flags: int) -> None:
+        if finished.is_set():
+            return
+        if flags & FINAL:
+            finished.set()
+            with work.lock:
+                work.requests.pop(request_id, None)
+        send_response(request_id, response, flags, requested)
+
+    with work.lock:
+        work.requests[request_id] = request
+    try:
+        results = model.execute([request], on_send=on_send)
+    except Exception as error:
+        message = python_error(error)
+        channel.send({"op": "log", "level": "ERROR", "message": f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}", "file": "pb_stub.cc", "line": 0})
+        fail(f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}")
+    else:
+        # A default-mode model that returned its responses (rather than sending them) answers now.
+        result = results[0]
+        if not model.decoupled and not finished.is_set() and result.responses:
+            finished.set()
+            send_response(request_id, result.responses[0], FINAL, requested)
+    finally:
+        if finished.is_set():
+            with work.lock:
+                work.requests.pop(request_id, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main loop: the reader thread routes frames, the main thread runs the model (one call at a time,
+# like a stub), so that cancellations and BLS answers arrive while execute() is busy.
+
+
+def reader(tasks: queue.Queue[tuple[dict[str, Any], bytes] | None]) -> None:
+    while True:
+        frame = channel.receive()
+        if frame is None:
+            calls.fail_all()
+            tasks.put(None)
+            return
+        header, payload = frame
+        op = header.get("op")
+        if op in ("bls_result", "ready_result"):
+            calls.answer(header, payload)
+        elif op == "cancel":
+            work.cancel(int(header["id"]))
+        else:
+            tasks.put(frame)
+
+
+def load(header: dict[str, Any]) -> harness.LoadedModel | None:
+    version_dir = os.path.join(header["model_dir"], header["version"])
+    # Triton's stub puts the model's folder on sys.path: modules beside model.py import.
+    if version_dir not in sys.path:
+        sys.path.append(version_dir)
+    try:
+        model = harness.LoadedModel(header["model_dir"], version=header["version"], instance_kind=header.get("instance_kind", "CPU"), config=header["config"])
+    except BaseException as error:  # noqa: B036 - SystemExit in model code is a load failure too
+        channel.send({"op": "load_failed", "error": python_error(error).split("\n\nAt:")[0], "traceback": traceback.format_exc()})
+        return None
+    channel.send({"op": "loaded", "config": model.config})
+    return model
+
+
+def finalize(model: harness.LoadedModel | None) -> None:
+    error = None
+    if model is not None:
+        try:
+            model.finalize()
+        except BaseException as failure:  # noqa: B036
+            error = python_error(failure)
+    channel.send({"op": "finalized", **({"error": error} if error else {})})
+
+
+def main() -> None:
+    tasks: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
+    threading.Thread(target=reader, args=(tasks,), daemon=True).start()
+    model: harness.LoadedModel | None = None
+    while True:
+        frame = tasks.get()
+        if frame is None:
+            finalize(model)
+            break
+        header, payload = frame
+        op = header.get("op")
+        if op == "load":
+            model = load(header)
+        elif op == "execute" and model is not None:
+            execute(model, header, payload)
+        elif op == "finalize":
+            finalize(model)
+            break
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Threads the model started must not keep a finalized model alive.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -57,7 +57,7 @@ def data_responses(model: LoadedModel, result: RequestResult) -> list[Any]:
         assert len(result.responses) == 1, f"{len(result.responses)} responses to one request"
         return result.responses
     # Decoupled: any number of responses, then the final flag, alone (None) or with the last response.
-    assert all(flags & pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL == 0 for flags in result.flags[:-1]), f"final flag before the end ({result.flags})"
+    assert all((flags & pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL) == 0 for flags in result.flags[:-1]), f"final flag before the end ({result.flags})"
     responses = [response for response in result.responses if response is not None]
     assert responses, "the stream ended without a response"
     return responses

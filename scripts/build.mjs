@@ -7,7 +7,8 @@
 //   command at each precomputed width, captured by running the bundle just built (scripts/capture-yargs.mjs).
 // The bundle is written to a temporary folder and renamed into dist/ file by file, chunks first and
 // the entry last, so a CLI running meanwhile (tests in parallel) never reads a half-written file.
-// `--clean` (used by prepack) empties dist/ first so no stale chunk is published.
+// `--clean` (used by prepack and bench/run) then removes what earlier builds left in dist/, so no
+// stale chunk is published.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,7 +44,6 @@ const lazyStringWidth = {
   },
 };
 
-if (process.argv.includes('--clean')) fs.rmSync(dist, { recursive: true, force: true });
 fs.rmSync(staging, { recursive: true, force: true });
 
 try {
@@ -99,6 +99,13 @@ try {
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
     fs.renameSync(path.join(staging, file), path.join(dist, file));
+  }
+  if (process.argv.includes('--clean')) {
+    const current = new Set(files);
+    for (const entry of fs.readdirSync(dist, { recursive: true, withFileTypes: true })) {
+      const file = path.relative(dist, path.join(entry.parentPath ?? entry.path, entry.name));
+      if (entry.isFile() && !current.has(file)) fs.rmSync(path.join(dist, file));
+    }
   }
 } finally {
   fs.rmSync(staging, { recursive: true, force: true });

@@ -56,8 +56,15 @@ function blockedModels(report: PreflightReport, choice: PythonChoice, location: 
   return blocked;
 }
 
+/** A reason short enough for the table (the log line above it has all of it). */
+function shortReason(reason: string): string {
+  const first = (reason.split('\n')[0] ?? '').split('; ')[0] ?? '';
+  return first.length > 80 ? `${first.slice(0, 79)}…` : first;
+}
+
+/** The model table Triton prints after loading: one row per version, READY or why not. */
 function printTable(registry: ModelRegistry): void {
-  const rows = registry.list().map((row) => [row.name, row.version ?? '-', row.state === 'READY' ? 'READY' : `${row.state}: ${row.reason.split('\n')[0] ?? ''}`]);
+  const rows = registry.list().map((row) => [row.name, row.version ?? '-', row.state === 'READY' ? 'READY' : `${row.state}: ${shortReason(row.reason)}`]);
   const header = ['Model', 'Version', 'Status'];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;

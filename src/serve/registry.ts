@@ -207,7 +207,7 @@ export class ModelRegistry {
     await Promise.all(
       [...entry.versions.values()].map(async (modelVersion) => {
         const worker = modelVersion.worker;
-        if (!worker) return;
+        if (!worker?.alive) return; // never loaded, or already gone
         const deadline = Date.now() + this.options.drainTimeoutMs;
         while (worker.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         modelVersion.state = 'UNAVAILABLE';

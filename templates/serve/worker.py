@@ -33,8 +33,10 @@ import threading
 import traceback
 from typing import Any
 
-# Ctrl-C in a terminal signals the whole process group: the server decides when models stop.
+# Ctrl-C in a terminal, and SIGTERM from `timeout`, systemd or `docker stop`, reach the whole process
+# group: the server decides when models stop (and if it dies, fd 3 closes and the model finalizes).
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 sys.path.insert(0, sys.argv[1])
 import numpy as np  # noqa: E402
@@ -104,9 +106,22 @@ def log_sink(level: str, message: str) -> None:
 pb_utils.Logger._sink = log_sink
 
 
+# Frames of serve and of the fake are not the user's: tracebacks start at the model's own code.
+_INTERNAL_FILES = (os.path.abspath(__file__), os.path.abspath(sys.argv[1]) + os.sep)
+
+
+def model_traceback(error: BaseException) -> str:
+    """The traceback of `error` without serve's, the fake's and importlib's frames."""
+    exception = traceback.TracebackException.from_exception(error)
+    exception.stack = traceback.StackSummary.from_list(
+        [frame for frame in exception.stack if not frame.filename.startswith(_INTERNAL_FILES) and not frame.filename.startswith("<frozen ")]
+    )
+    return "".join(exception.format())
+
+
 def python_error(error: BaseException) -> str:
     """An exception as the Python backend reports it: `Type: message`, then where it was raised."""
-    frames = traceback.extract_tb(error.__traceback__)
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(_INTERNAL_FILES)]
     lines = "".join(f"  {frame.filename}({frame.lineno}): {frame.name}\n" for frame in reversed(frames))
     return f"{type(error).__name__}: {error}\n\nAt:\n{lines}" if lines else f"{type(error).__name__}: {error}"
 
@@ -385,7 +400,7 @@ def load(header: dict[str, Any]) -> harness.LoadedModel | None:
     try:
         model = harness.LoadedModel(header["model_dir"], version=header["version"], instance_kind=header.get("instance_kind", "CPU"), config=header["config"])
     except BaseException as error:  # noqa: B036 - SystemExit in model code is a load failure too
-        channel.send({"op": "load_failed", "error": python_error(error).split("\n\nAt:")[0], "traceback": traceback.format_exc()})
+        channel.send({"op": "load_failed", "error": python_error(error).split("\n\nAt:")[0], "traceback": model_traceback(error)})
         return None
     channel.send({"op": "loaded", "config": model.config})
     return model

@@ -13,8 +13,8 @@ export interface Served {
   stderr(): string;
   /** Resolves when `pattern` appears on stdout or stderr (rejects after `timeoutMs`). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Send a signal and wait for the exit (bounded). */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Send a signal (to serve's whole process group with `group`, as a terminal, `timeout` or `docker stop` do) and wait for the exit (bounded). */
+  stop(signal?: NodeJS.Signals, options?: { group?: boolean; timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   kill(): void;
 }
 
@@ -33,6 +33,8 @@ export async function startServe(args: string[], options: { cwd: string; python?
     extendEnv: true,
     reject: false,
     stdin: 'ignore',
+    // In a process group of its own, so that a signal can go to serve and its model processes at once.
+    detached: true,
     // A hung server must not outlive the suite.
     timeout: 600_000,
     killSignal: 'SIGKILL',
@@ -49,6 +51,13 @@ export async function startServe(args: string[], options: { cwd: string; python?
     for (const listener of listeners) listener();
   });
   let exited = false;
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined && !exited) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
   const exit = child.then((result) => {
     exited = true;
     for (const listener of listeners) listener();
@@ -77,16 +86,17 @@ export async function startServe(args: string[], options: { cwd: string; python?
     stdout: () => stdout,
     stderr: () => stderr,
     waitFor,
-    async stop(signal = 'SIGINT', timeoutMs = 60_000) {
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    async stop(signal = 'SIGINT', { group = false, timeoutMs = 60_000 } = {}) {
+      if (group && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
+      const timer = setTimeout(() => killGroup(), timeoutMs);
       const result = await exit;
       clearTimeout(timer);
       running.delete(served);
       return { exitCode: result.exitCode ?? -1, stdout, stderr };
     },
     kill() {
-      child.kill('SIGKILL');
+      killGroup();
       running.delete(served);
     },
   };

@@ -187,8 +187,11 @@ export async function runProject(dir: string, models: ServedModel[], options: Ru
     tail.push(line);
     if (printLive) progress.log(color.dim(LOG_PREFIX) + line);
   });
-  const logsEnded = follower.done.then(() => {
-    exited = true;
+  // `docker logs --follow` ends by itself when the container stops (exit 0), or at once when it is
+  // already gone; any other failure (a logging driver docker cannot read back) says nothing about it.
+  const logsEnded = follower.done.then((result) => {
+    exited = result.exitCode === 0 || tail.lines.some((line) => /no such container/i.test(line));
+    return result;
   });
 
   const fail = async (problem: string, fallbackMeaning: string): Promise<never> => {
@@ -271,7 +274,8 @@ export async function runProject(dir: string, models: ServedModel[], options: Ru
   report.line(`Following the log of container ${name} (Ctrl-C stops it):`);
   for (const line of options.verbose ? [] : tail.lines) report.line(color.dim(LOG_PREFIX) + line);
   printLive = true;
-  await logsEnded;
+  const ended = await logsEnded;
+  if (!exited) await fail(`cannot follow the log of container ${name} (docker logs: ${tail.lines.at(-1) ?? `exit code ${ended.exitCode ?? 'unknown'}`})`, 'run with --detach to leave it running without following');
   releaseSignal();
   throw new UserError(`container ${name} stopped: see the log above`);
 }

@@ -440,6 +440,20 @@ describe('run', () => {
     expect(docker.containerRunning('followme')).toBe(false);
   });
 
+  it('a container that stops by itself while its log is followed: exit 1, saying so', async () => {
+    docker.seedImage('demo', project('demo'));
+    const ports = await portFlags();
+    const result = await runCli(['run', 'demo', '--name', 'shortlived', ...ports.flags], {
+      cwd: work,
+      env: docker.env(tritonEnv({ exitAfterMs: 2_500, exitLog: ['Signal (2) received.'], models: { dumb_stub: serverModel('demo') } })),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('Following the log of container shortlived (Ctrl-C stops it):');
+    expect(result.stdout).toContain('  │ Signal (2) received.');
+    expect(errorLine(result.stderr)).toBe('container shortlived stopped: see the log above');
+    expect(docker.calls().map((c) => c[0])).not.toContain('stop');
+  });
+
   it('SIGTERM stops it too and exits 143', async () => {
     docker.seedImage('demo', project('demo'));
     const ports = await portFlags();

@@ -4,6 +4,9 @@
 // loads the CLI, bundled into dist/ (see scripts/build.mjs and src/main.ts).
 'use strict';
 
+// Node 22.1+ keeps V8's compiled code for the modules below between runs (a no-op on Node 20).
+require('node:module').enableCompileCache?.();
+
 const { precomputedAnswer } = require('../dist/precomputed.cjs');
 
 const answer = precomputedAnswer(process.argv.slice(2), process.stdout.columns);

@@ -8,7 +8,7 @@
  * compares the two for every command and width).
  */
 
-import fs from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { helpWidth } from './ui/help-width.js';
 import { VERSION } from './version.js';
 
@@ -29,7 +29,7 @@ let cached: Precomputed | null | undefined;
 export function readPrecomputed(): Precomputed | undefined {
   if (cached === undefined) {
     try {
-      cached = JSON.parse(fs.readFileSync(new URL('./precomputed.json', import.meta.url), 'utf8')) as Precomputed;
+      cached = JSON.parse(readFileSync(new URL('./precomputed.json', import.meta.url), 'utf8')) as Precomputed;
     } catch {
       cached = null;
     }

@@ -176,6 +176,9 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     const shownHost = host.includes(':') ? `[${host}]` : host;
     process.stdout.write(`serve: listening on http://${shownHost}:${actualPort} (KServe v2 HTTP with Triton's extensions; Ctrl-C to stop)\n`);
     process.stdout.write(`serve: ${SERVE_LIMITS}\n`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+      serveLog.warn(`--host ${host}: the models answer anyone who can reach this machine on port ${actualPort} (serve has no authentication)`);
+    }
     if (args.reload) {
       watcher = watchRepository(location.repository, (model) => void reload(model), { debounceMs: 250, pollMs: 1000 });
       serveLog.info(`--reload: watching ${location.repository} (${watcher.mode === 'watch' ? 'file events' : 'polling every second'})`);

@@ -81,6 +81,15 @@ describe('serve --reload', () => {
     await eventually(async () => JSON.stringify((await inferEcho(served, [1])).json?.outputs?.[0]?.data) === '[4]', 'the fixed model answering');
     expect((await call(`${served.url}/v2/health/ready`)).status).toBe(200);
 
+    // A model folder that appears is loaded; one that goes away is unloaded.
+    const staging = makeTempDir('ctm-serve-new-');
+    writeEcho(staging, { name: 'echo2', value: 5 });
+    fs.renameSync(path.join(staging, 'echo2'), path.join(repository, 'echo2'));
+    await eventually(async () => JSON.stringify((await call(`${served.url}/v2/models/echo2/infer`, echoRequest([1]))).json?.outputs?.[0]?.data) === '[6]', 'the new model answering');
+    fs.rmSync(path.join(repository, 'echo2'), { recursive: true });
+    await eventually(async () => (await call(`${served.url}/v2/models/echo2/ready`)).json?.error === "Request for unknown model: 'echo2' is not found", 'the removed model gone');
+    expect(served.stdout()).toContain('echo2: removed (its folder is gone)');
+
     // first was never restarted: its one load line, no unload.
     expect(served.stdout().match(/\[first\] first version 1 loaded/g)).toHaveLength(1);
     expect(served.stdout()).not.toContain("unloaded 'first'");

@@ -20,10 +20,10 @@ instance_group [ { count: 1 kind: KIND_CPU } ]
 `;
 
 /** y = x + VALUE; logs at every level in initialize; finalize logs and writes `marker` (a config parameter). */
-export function writeEcho(repository: string, options: { value?: number; marker?: string } = {}): void {
+export function writeEcho(repository: string, options: { value?: number; marker?: string; name?: string } = {}): void {
   writeModel(
     repository,
-    'echo',
+    options.name ?? 'echo',
     `${INT32_IO()}parameters: { key: "finalize_marker" value: { string_value: ${JSON.stringify(options.marker ?? '')} } }\n`,
     echoSource(options.value ?? 1),
   );

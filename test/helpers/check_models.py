@@ -8,7 +8,6 @@ every input, and one that makes the model's own code raise (a bug in the user's 
 """
 
 import json
-import os
 import sys
 import traceback
 

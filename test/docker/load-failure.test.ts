@@ -1,0 +1,34 @@
+/** A model whose initialize() raises: `run` shows the container's log with the error, stops, exits 1. */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, containerNames, freePorts, workDir } from './helpers.js';
+
+describe('a model that fails to load, in a real Docker engine', () => {
+  it('run reports the load failure with the container log lines and exits 1', async () => {
+    const dir = workDir('load-failure');
+    const created = await cli(['broken-project', '--yes', '--template', 'blank', '--name', 'broken'], dir);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const modelPy = path.join(dir, 'broken-project/models/broken/1/model.py');
+    const source = fs.readFileSync(modelPy, 'utf8');
+    const signature = '    def initialize(self, args: dict[str, str]) -> None:\n';
+    expect(source).toContain(signature);
+    fs.writeFileSync(modelPy, source.replace(signature, `${signature}        raise RuntimeError("weights.bin is missing from assets/")\n`));
+
+    const before = await containerNames();
+    const [http, grpc, metrics] = await freePorts(3);
+    const ran = await cli(['run', 'broken-project', '--port-http', String(http), '--port-grpc', String(grpc), '--port-metrics', String(metrics), '--timeout', '120'], dir);
+    expect(ran.exitCode, `${ran.stdout}\n${ran.stderr}`).toBe(1);
+    const logStart = ran.stdout.indexOf('Last lines of the container log');
+    expect(logStart, ran.stdout).toBeGreaterThanOrEqual(0);
+    const shownLog = ran.stdout.slice(logStart);
+    // The model's own error, as the container printed it, inside the log excerpt.
+    expect(shownLog).toMatch(/│ +File "\/models\/broken\/1\/model\.py", line [0-9]+, in initialize$/m);
+    expect(shownLog).toMatch(/│ RuntimeError: weights\.bin is missing from assets\/$/m);
+    expect(ran.stderr).toMatch(/model failed to load: see the log above/);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    // Nothing left running: the container stopped (it exited: no model loaded) and --rm removed it.
+    expect(await containerNames()).toEqual(before);
+  });
+});

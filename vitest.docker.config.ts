@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// The docker integration suite (npm run test:docker, root only): test/docker/global-setup.ts starts a
+// private dockerd and builds the stand-in Triton base image once; the files then share them one after
+// another (one daemon, host ports, two CPUs on CI).
+export default defineConfig({
+  test: {
+    include: ['test/docker/**/*.test.ts'],
+    globalSetup: ['test/docker/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
+    pool: 'forks',
+  },
+});

@@ -240,3 +240,144 @@ export async function writeProject(target: string, project: RenderedProject, opt
   }
   return { written: written.sort() };
 }
+
+// ------------------------------------------------------------------------------------------------
+// Adding to an existing project (add-model)
+
+export interface AdditionWrite {
+  /** New files, relative to the project. One already there with the same bytes is left alone; any other is refused. */
+  files: RenderedFile[];
+  /** Files replaced in place: each must still hold `before` when the move starts. */
+  updates: { path: string; content: string; before: string }[];
+  /** Paths that must not exist when the files move in (the new model's folder). */
+  mustNotExist: string[];
+}
+
+export interface AdditionResult {
+  /** Files moved into the project, sorted. */
+  added: string[];
+  /** Files replaced, in plan order. */
+  updated: string[];
+  /** New files that were already there, byte for byte. */
+  unchanged: string[];
+}
+
+function sameBytes(a: string, b: string): boolean {
+  const left = fs.readFileSync(a);
+  const right = fs.readFileSync(b);
+  return left.equals(right);
+}
+
+/**
+ * Add files to an existing project and update a few of its files, with create's discipline: every
+ * file is staged beside the project, the project is locked, what is there is checked again under
+ * the lock (nothing in the way, the files to update unchanged since they were read), and only then
+ * are files moved in with signals held. A failure while moving puts back what had moved, so the
+ * project is as it was or has the whole addition.
+ */
+export async function writeAddition(target: string, addition: AdditionWrite, options: { displayName?: string } = {}): Promise<AdditionResult> {
+  const absolute = path.resolve(target);
+  const shown = options.displayName ?? absolute;
+  const anchor = path.dirname(absolute);
+  const topName = path.basename(absolute);
+  const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
+  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const stagedNew = path.join(stagingTop, 'new');
+  const stagedUpdates = path.join(stagingTop, 'updates');
+  const backups = path.join(stagingTop, 'backups');
+
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireLock(lockPath, shown);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
+  }
+  const removeStaging = () => fs.rmSync(stagingTop, { recursive: true, force: true });
+  const unregister = onInterrupt(() => {
+    removeStaging();
+    releaseLock();
+  });
+
+  try {
+    const staged: string[] = [];
+    await fsp.mkdir(stagedNew, { recursive: true });
+    for (const file of addition.files) await stageFile(file, stagedNew, staged);
+    for (const update of addition.updates) {
+      await testHooks.beforeWrite(update.path);
+      const destination = path.join(stagedUpdates, update.path);
+      await fsp.mkdir(path.dirname(destination), { recursive: true });
+      await fsp.writeFile(destination, update.content, { flag: 'wx' });
+    }
+    await testHooks.beforeCommit();
+
+    return await withSignalsHeld(async () => {
+      // Checked under the lock, before anything moves.
+      for (const relative of addition.mustNotExist) {
+        if (fs.existsSync(path.join(absolute, relative))) throw new UserError(`${shown}: ${relative} appeared while the model was being added; nothing was changed`);
+      }
+      checkForcedPaths(absolute, [...staged, ...addition.updates.map((u) => u.path)], shown);
+      const toMove: string[] = [];
+      const unchanged: string[] = [];
+      for (const relative of staged) {
+        const destination = path.join(absolute, relative);
+        if (!fs.existsSync(destination)) toMove.push(relative);
+        else if (fs.statSync(destination).isFile() && sameBytes(destination, path.join(stagedNew, relative))) unchanged.push(relative);
+        else throw new UserError(`${shown}: ${relative} exists and differs from the file the new model brings; nothing was changed (rename one of them)`);
+      }
+      for (const update of addition.updates) {
+        let current: string | undefined;
+        try {
+          current = fs.readFileSync(path.join(absolute, update.path), 'utf8');
+        } catch {
+          current = undefined;
+        }
+        if (current !== update.before) throw new UserError(`${shown}: ${update.path} changed while the model was being added; nothing was changed (run add-model again)`);
+      }
+
+      const moved: string[] = [];
+      const createdDirs: string[] = [];
+      const replaced: { destination: string; backup: string }[] = [];
+      const ensureDir = (dir: string) => {
+        const missing: string[] = [];
+        for (let current = dir; current !== absolute && !fs.existsSync(current); current = path.dirname(current)) missing.unshift(current);
+        for (const created of missing) {
+          fs.mkdirSync(created);
+          createdDirs.push(created);
+        }
+      };
+      try {
+        for (const relative of toMove) {
+          const destination = path.join(absolute, relative);
+          ensureDir(path.dirname(destination));
+          await fsp.rename(path.join(stagedNew, relative), destination);
+          moved.push(destination);
+        }
+        for (const update of addition.updates) {
+          const destination = path.join(absolute, update.path);
+          const backup = path.join(backups, update.path);
+          const stagedFile = path.join(stagedUpdates, update.path);
+          await fsp.mkdir(path.dirname(backup), { recursive: true });
+          await fsp.copyFile(destination, backup);
+          // The user's permissions stay; rename(2) replaces the file in one step.
+          await fsp.chmod(stagedFile, fs.statSync(destination).mode & 0o7777);
+          await fsp.rename(stagedFile, destination);
+          replaced.push({ destination, backup });
+        }
+      } catch (error) {
+        for (const { destination, backup } of replaced.reverse()) fs.renameSync(backup, destination);
+        for (const destination of moved.reverse()) fs.rmSync(destination, { force: true });
+        for (const dir of createdDirs.reverse()) fs.rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+      return { added: toMove.sort(), updated: addition.updates.map((u) => u.path), unchanged: unchanged.sort() };
+    });
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${shown}: cannot add the model: ${describeFsError(error)}`);
+  } finally {
+    removeStaging();
+    releaseLock();
+    unregister();
+  }
+}

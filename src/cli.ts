@@ -10,6 +10,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildCommandModule } from './commands/build.command.js';
+import { addModelCommandModule } from './commands/add-model.command.js';
 import { createCommandModule } from './commands/create.command.js';
 import { validateCommandModule } from './commands/validate.command.js';
 import { serveCommandModule } from './commands/serve.command.js';
@@ -27,6 +28,7 @@ export function buildCli(argv: string[]) {
     .usage('$0 [directory] [options]\n\nCreate a Triton Inference Server Python-backend project: config.pbtxt, model.py, Dockerfile, client and README.')
     .command(createCommandModule)
     .command(validateCommandModule)
+    .command(addModelCommandModule)
     .command(serveCommandModule)
     .command(buildCommandModule)
     .command(runCommandModule)

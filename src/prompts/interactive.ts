@@ -58,6 +58,8 @@ const answered = <T>(label: string, raw: string, value: T): Sourced<T> => ({ val
 interface PromptContext {
   cwd: string;
   force: boolean;
+  /** Models the project already has (add-model): a name among them is refused as it is typed. */
+  takenModelNames?: string[];
 }
 
 export async function promptForSpec(
@@ -92,7 +94,14 @@ export async function promptForSpec(
     }
 
     if (!draft.name) {
-      const raw = await input({ message: 'Model name', default: TEMPLATES['image-stub'].defaultModelName, validate: check(parseModelName) }, ask);
+      // Compared case-insensitively: on macOS and Windows folders differing only in case are one.
+      const taken = (name: string) => context.takenModelNames?.some((t) => t.toLowerCase() === name.trim().toLowerCase()) ?? false;
+      const nameProblem = (answer: string) => {
+        const valid = check(parseModelName)(answer);
+        return valid === true && taken(answer) ? `models/${answer.trim()} already exists (choose another name)` : valid;
+      };
+      const fallback = TEMPLATES['image-stub'].defaultModelName;
+      const raw = await input({ message: 'Model name', default: taken(fallback) ? undefined : fallback, validate: nameProblem }, ask);
       draft.name = answered('model name', raw, parseModelName(raw));
     }
 

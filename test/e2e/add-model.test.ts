@@ -277,6 +277,25 @@ describe('add-model without the markers and with --json', () => {
   });
 });
 
+describe('add-model --from', () => {
+  it('takes the model from a spec file, with flags on top, as create does', async () => {
+    const project = await createProject('from-file');
+    fs.writeFileSync(
+      path.join(root, 'second.yaml'),
+      ['name: ranker', 'template: blank', 'maxBatchSize: 4', 'inputs:', '  - {name: query, dataType: STRING, dims: [1]}', 'outputs:', '  - {name: score, dataType: FP32, dims: [1]}', 'requirements: [scikit-learn==1.5.2]', ''].join('\n'),
+    );
+    const result = await runCli(['add-model', 'from-file', '--from', 'second.yaml', '--dynamic-batching', '--yes'], { cwd: root });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const config = readText(project, 'models/ranker/config.pbtxt');
+    expect(config).toContain('max_batch_size: 4');
+    expect(config).toContain('name: "query"');
+    expect(config).toContain('dynamic_batching { }');
+    expect(readText(project, 'requirements.txt').split('\n').at(-2)).toBe('scikit-learn==1.5.2');
+    expect((await runCli(['validate', 'from-file', '--strict'], { cwd: root })).stdout).toBe('2 models checked in from-file/models: no problems found');
+  });
+});
+
 // ------------------------------------------------------------------------------------------------
 
 describe('in a terminal', () => {

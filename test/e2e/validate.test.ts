@@ -61,7 +61,7 @@ const EVERY_TYPE_IN = DATA_TYPES.map((t) => `in_${t.name.toLowerCase()}:${t.name
 const EVERY_TYPE_OUT = DATA_TYPES.map((t) => `out_${t.name.toLowerCase()}:${t.name}:-1,3`);
 const tensorFlags = (inputs: string[], outputs: string[]) => [...inputs.flatMap((i) => ['--input', i]), ...outputs.flatMap((o) => ['--output', o])];
 
-/** Every template, with and without a batch dimension; the blank and decoupled ones with a tensor of every data type each way. */
+/** Every template, with and without a batch dimension; the blank and decoupled ones with a tensor of every data type each way; the advanced config features. */
 const GENERATED: { id: string; args: string[] }[] = [
   { id: 'stub', args: ['--template', 'image-stub'] },
   { id: 'stub-batched', args: ['--template', 'image-stub', '--max-batch-size', '8'] },
@@ -70,6 +70,16 @@ const GENERATED: { id: string; args: string[] }[] = [
   { id: 'decoupled-every-type', args: ['--template', 'decoupled', '--name', 'streamer', ...tensorFlags(EVERY_TYPE_IN, EVERY_TYPE_OUT)] },
   { id: 'decoupled-every-type-batched', args: ['--template', 'decoupled', '--name', 'streamer', '--max-batch-size', '2', ...tensorFlags(EVERY_TYPE_IN, EVERY_TYPE_OUT)] },
   { id: 'blank-gpu-instances-version-3', args: ['--template', 'blank', '--instance-kind', 'gpu', '--instance-count', '2', '--model-version', '3'] },
+  {
+    id: 'blank-advanced-config',
+    args: [
+      ...['--template', 'blank', '--name', 'advanced', '--max-batch-size', '8', ...tensorFlags(['a:FP32:4', 'b:INT64:-1'], ['c:FP32:2,2'])],
+      ...['--dynamic-batching', '--preferred-batch-size', '4', '--preferred-batch-size', '8', '--max-queue-delay-us', '100'],
+      ...['--instance-group', 'cpu:2', '--instance-group', 'gpu:1:0,1', '--instance-group', 'auto:1'],
+      ...['--parameter', 'threshold=0.5', '--version-policy', 'latest:1', '--optional-input', 'b', '--reshape', 'c:4'],
+    ],
+  },
+  { id: 'decoupled-advanced-config', args: ['--template', 'decoupled', '--max-batch-size', '2', '--version-policy', 'specific:1', '--reshape', 'prompt:', '--parameter', 'mode=fast'] },
 ];
 
 describe('every project the generator makes validates clean', () => {

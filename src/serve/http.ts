@@ -257,7 +257,12 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
       } else if (url === '/v2/repository/index') {
         requireMethod(req, 'POST');
         const body = (await readBody(req)).toString('utf8').trim();
-        const readyOnly = body !== '' && (JSON.parse(body) as { ready?: unknown }).ready === true;
+        let readyOnly = false;
+        try {
+          readyOnly = body !== '' && (JSON.parse(body) as { ready?: unknown } | null)?.ready === true;
+        } catch (error) {
+          throw new TritonError('INTERNAL', `failed to parse the request JSON buffer: ${(error as Error).message}`);
+        }
         const rows = registry
           .list()
           .filter((row) => !readyOnly || row.state === 'READY')

@@ -5,6 +5,7 @@
  * Python process; they are little-endian and row-major, BOOL one byte per element.
  */
 
+import { encodeTensor } from '../docker/tensor-bytes.js';
 import { DATA_TYPES, type DataTypeInfo } from '../spec/dtypes.js';
 import { TritonError } from './errors.js';
 
@@ -35,17 +36,6 @@ function flatten(value: unknown, into: unknown[]): void {
   else into.push(value);
 }
 
-/** BYTES elements in the wire form. */
-export function encodeBytesElements(elements: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const element of elements) {
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(element.length);
-    parts.push(length, element);
-  }
-  return Buffer.concat(parts);
-}
-
 /** The elements of a BYTES tensor in the wire form, or why it is malformed. */
 export function decodeBytesElements(data: Buffer): { elements: Buffer[]; malformed?: string } {
   const elements: Buffer[] = [];
@@ -65,8 +55,9 @@ const parseError = (what: string) => new TritonError('INTERNAL', `Unable to pars
 
 /**
  * A JSON input's `data` as raw bytes, as Triton's ReadDataFromJson reads it for `elements` elements
- * of `info`. FP16/BF16 are refused (no JSON form); a count that differs from the shape, or a value
- * of the wrong JSON type, fails as in Triton (INTERNAL, so HTTP 500).
+ * of `info`: FP16/BF16 are refused (no JSON form); a count that differs from the shape, or a value
+ * of the wrong JSON type, fails as in Triton (INTERNAL, so HTTP 500). An integer too large for its
+ * type wraps around, as Triton's C casts do (and as encodeTensor writes it).
  */
 export function jsonDataToBytes(inputName: string, info: DataTypeInfo, data: unknown, elements: number): Buffer {
   if (info.binaryOnly) {
@@ -75,64 +66,23 @@ export function jsonDataToBytes(inputName: string, info: DataTypeInfo, data: unk
   const flat: unknown[] = [];
   flatten(data, flat);
   if (info.size === null) {
-    const strings = flat.map((value) => {
-      if (typeof value !== 'string') throw new TritonError('INTERNAL', "Unable to parse JSON bytes array: attempt to access JSON non-string as string");
-      return Buffer.from(value, 'utf8');
-    });
-    return encodeBytesElements(strings);
+    if (flat.some((value) => typeof value !== 'string')) throw new TritonError('INTERNAL', 'Unable to parse JSON bytes array: attempt to access JSON non-string as string');
+  } else {
+    if (flat.length !== elements) throw new TritonError('INTERNAL', "Unable to parse 'data': Shape does not match true shape of 'data' field");
+    for (const value of flat) checkElement(info, value);
   }
-  if (flat.length !== elements) throw new TritonError('INTERNAL', "Unable to parse 'data': Shape does not match true shape of 'data' field");
-  const buffer = Buffer.alloc(info.size * elements);
-  flat.forEach((value, index) => writeElement(buffer, index * (info.size as number), info, value));
-  return buffer;
+  return encodeTensor(info.name, flat as (number | boolean | string)[]);
 }
 
-function writeElement(buffer: Buffer, offset: number, info: DataTypeInfo, value: unknown): void {
+function checkElement(info: DataTypeInfo, value: unknown): void {
   if (info.kind === 'bool') {
     if (typeof value !== 'boolean') throw parseError('boolean');
-    buffer.writeUInt8(value ? 1 : 0, offset);
     return;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw parseError(info.kind === 'uint' ? 'unsigned-integer' : info.kind === 'int' ? 'signed-integer' : 'number');
-  }
-  if (info.kind === 'uint' && !(Number.isInteger(value) && value >= 0)) throw parseError('unsigned-integer');
-  if (info.kind === 'int' && !Number.isInteger(value)) throw parseError('signed-integer');
-  // Like Triton's C casts, an integer too large for the type wraps around.
-  switch (info.wire) {
-    case 'UINT8':
-      buffer.writeUInt8(value & 0xff, offset);
-      break;
-    case 'INT8':
-      buffer.writeInt8(((value & 0xff) << 24) >> 24, offset);
-      break;
-    case 'UINT16':
-      buffer.writeUInt16LE(value & 0xffff, offset);
-      break;
-    case 'INT16':
-      buffer.writeInt16LE(((value & 0xffff) << 16) >> 16, offset);
-      break;
-    case 'UINT32':
-      buffer.writeUInt32LE(value >>> 0, offset);
-      break;
-    case 'INT32':
-      buffer.writeInt32LE(value | 0, offset);
-      break;
-    case 'UINT64':
-      buffer.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), offset);
-      break;
-    case 'INT64':
-      buffer.writeBigInt64LE(BigInt.asIntN(64, BigInt(value)), offset);
-      break;
-    case 'FP32':
-      buffer.writeFloatLE(value, offset);
-      break;
-    case 'FP64':
-      buffer.writeDoubleLE(value, offset);
-      break;
-    default:
-      throw new TritonError('INTERNAL', `no JSON form for ${info.wire}`);
-  }
+  const numeric = typeof value === 'number' && Number.isFinite(value);
+  if (info.kind === 'uint' && !(numeric && Number.isInteger(value) && (value as number) >= 0)) throw parseError('unsigned-integer');
+  if (info.kind === 'int' && !(numeric && Number.isInteger(value))) throw parseError('signed-integer');
+  if (!numeric) throw parseError('number');
 }
 
 /** A JSON value written as is (a 64-bit integer keeps every digit). */

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { TritonError } from '../../src/serve/errors.js';
 import { parseGenerateBody, parseInferBody, prepareRequest, type ModelSignature } from '../../src/serve/request.js';
-import { bytesToJsonData, encodeBytesElements, jsonDataToBytes, RawJson, stringifyJson, wireInfo } from '../../src/serve/tensors.js';
+import { encodeTensor } from '../../src/docker/tensor-bytes.js';
+import { bytesToJsonData, jsonDataToBytes, RawJson, stringifyJson, wireInfo } from '../../src/serve/tensors.js';
 
 const signature: ModelSignature = {
   name: 'm',
@@ -46,7 +47,7 @@ describe('serve: the /infer body', () => {
     const request = parseInferBody(Buffer.concat([header, floats]), String(header.length), 'm');
     expect(request.inputs.map((input) => [input.name, input.shape, input.data])).toEqual([
       ['a', [1, 2], floats],
-      ['b', [1, 2], encodeBytesElements([Buffer.from('x'), Buffer.from('y')])],
+      ['b', [1, 2], encodeTensor('STRING', ['x', 'y'])],
     ]);
     const prepared = prepareRequest(request, signature);
     expect(prepared.requested).toEqual(['y']);

@@ -177,15 +177,16 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   }
 
   const versions = versionFolders(model, pathFindings);
-  const parsedFile = (dmf: string) =>
+  /** The model file of every version folder, scanned when it is a Python file the snapshot holds. */
+  const modelFiles = (fileName: string) =>
     versions
-      .map((v) => ({ ...v, file: `${v.folder}/${dmf}`, source: model.sources.get(`${v.folder}/${dmf}`) }))
+      .map((v) => ({ ...v, file: `${v.folder}/${fileName}`, source: model.sources.get(`${v.folder}/${fileName}`) }))
       .map((v) => ({ ...v, scan: v.source === undefined ? undefined : scanPythonModel(v.source) }));
   const firstFolder = model.entries.find((e) => e.kind === 'dir');
 
   if (model.configText === undefined) {
     if (model.readErrors.some((e) => e.path === 'config.pbtxt')) return done();
-    const pythonFiles = parsedFile('model.py').filter((v) => v.scan);
+    const pythonFiles = modelFiles('model.py').filter((v) => v.scan);
     const autoCompleteFile = pythonFiles.find((v) => v.scan?.methods.has('auto_complete_config'));
     if (autoCompleteFile && firstFolder && hasEntry(model.subdirs.get(firstFolder.name), 'model.py')) {
       folderFindings.warning(undefined, 'no-config', `no config.pbtxt: Triton builds the configuration from auto_complete_config in ${model.name}/${autoCompleteFile.file} (write config.pbtxt to have it checked here)`);
@@ -204,7 +205,7 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   if (!parsed.message || parsed.diagnostics.length > 0) return done();
 
   const configuredFile = (parsed.message.fields.find((f) => f.name === 'default_model_filename')?.values.at(-1)?.value as string | undefined) || 'model.py';
-  const candidates = parsedFile(configuredFile);
+  const candidates = modelFiles(configuredFile);
   const autoCompleteCandidate = candidates.find((v) => v.scan?.methods.has('auto_complete_config'));
   checked.autoComplete = autoCompleteCandidate !== undefined;
 
@@ -226,16 +227,17 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   }
   const loaded = versionsToLoad(summary, versions, summary.name, configFindings);
   const modelFile = summary.defaultModelFilename;
-  const byBackend = summary.backend === 'python' ? modelFile : KNOWN_MODEL_FILES[summary.backend] && (modelFile || KNOWN_MODEL_FILES[summary.backend]);
+  // The file each version folder must hold: known for Python and the backends Triton completes; custom backends decide.
+  const expectedFile = summary.backend === 'python' ? modelFile : KNOWN_MODEL_FILES[summary.backend] ? modelFile || KNOWN_MODEL_FILES[summary.backend] : undefined;
   for (const version of versions) {
-    if (!byBackend) break;
+    if (!expectedFile) break;
     const entries = model.subdirs.get(version.folder);
-    if (hasEntry(entries, byBackend)) continue;
+    if (hasEntry(entries, expectedFile)) continue;
     const isLoaded = loaded.has(version.version);
-    const relative = `${model.name}/${version.folder}/${byBackend}`;
+    const relative = `${model.name}/${version.folder}/${expectedFile}`;
     const message =
       summary.backend === 'python'
-        ? `${byBackend} does not exist in the model repository path: ${relative}${isLoaded ? '' : ` (version ${version.version} is not loaded under the version policy, but would fail if it were)`}`
+        ? `${expectedFile} does not exist in the model repository path: ${relative}${isLoaded ? '' : ` (version ${version.version} is not loaded under the version policy, but would fail if it were)`}`
         : `the ${summary.backend} backend looks for ${relative}, which does not exist`;
     pathFindings.push({ path: `${model.name}/${version.folder}`, severity: summary.backend === 'python' && isLoaded ? 'error' : 'warning', code: 'model-file', message });
   }

@@ -137,7 +137,10 @@ export function sweepStaleRuns(): void {
   for (const entry of fs.readdirSync(os.tmpdir())) {
     if (!entry.startsWith(ROOT_PREFIX)) continue;
     const root = path.join(os.tmpdir(), entry);
-    for (const pid of pidsMentioning(root)) terminate(pid, 5000);
+    // Its dockerd may still run (only the test process was killed): let it remove its containers first.
+    const pid = Number(readTextOrEmpty(path.join(root, 'docker.pid')).trim());
+    const daemonPid = Number.isInteger(pid) && pid > 0 && pidsMentioning(root).includes(pid) ? pid : 0;
+    stopEngine(root, withEnv(dockerEnv(`unix://${path.join(root, 'docker.sock')}`, path.join(root, 'client-config'))), daemonPid);
     unmountAll(root);
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -191,8 +194,8 @@ export async function startDaemon(): Promise<DockerDaemon> {
     daemon.pid = child.pid ?? 0;
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await ping(socket))) {
-      if (!isAlive(daemon.pid)) throw new Error(`dockerd exited while starting. End of ${logFile}:\n${tailOf(readLog(logFile), 25)}`);
-      if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${socket} within ${START_TIMEOUT_MS / 1000} s. End of its log:\n${tailOf(readLog(logFile), 25)}`);
+      if (!isAlive(daemon.pid)) throw new Error(`dockerd exited while starting. End of ${logFile}:\n${tailOf(readTextOrEmpty(logFile), 25)}`);
+      if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${socket} within ${START_TIMEOUT_MS / 1000} s. End of its log:\n${tailOf(readTextOrEmpty(logFile), 25)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return daemon;
@@ -203,12 +206,28 @@ export async function startDaemon(): Promise<DockerDaemon> {
   }
 }
 
-function readLog(file: string): string {
+function readTextOrEmpty(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
     return '';
   }
+}
+
+/** Remove every container, stop dockerd (it stops its containerd), then whatever still runs from `root`. */
+function stopEngine(root: string, env: NodeJS.ProcessEnv, daemonPid: number): string[] {
+  const problems: string[] = [];
+  if (daemonPid !== 0 && isAlive(daemonPid)) {
+    const ids = runSync('docker', ['ps', '--all', '--quiet'], { timeoutMs: COMMAND_TIMEOUT_MS, env }).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) runSync('docker', ['rm', '--force', ...ids], { timeoutMs: COMMAND_TIMEOUT_MS, env });
+    terminate(daemonPid, STOP_GRACE_MS);
+    if (isAlive(daemonPid)) problems.push(`dockerd (pid ${daemonPid}) did not stop`);
+  }
+  // containerd and its shims stop with dockerd; these are what a killed dockerd leaves.
+  for (const pid of pidsMentioning(root)) terminate(pid, 5000);
+  const stillRunning = pidsMentioning(root);
+  if (stillRunning.length > 0) problems.push(`processes still running under ${root}: ${stillRunning.join(', ')}`);
+  return problems;
 }
 
 /**
@@ -217,18 +236,7 @@ function readLog(file: string): string {
  * Synchronous (see host.ts). Returns the problems found, empty when all is clean.
  */
 export function stopDaemon(daemon: DockerDaemon): string[] {
-  const problems: string[] = [];
-  const env = withEnv(daemon.env);
-  if (daemon.pid !== 0 && isAlive(daemon.pid)) {
-    const ids = runSync('docker', ['ps', '--all', '--quiet'], { timeoutMs: COMMAND_TIMEOUT_MS, env }).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) runSync('docker', ['rm', '--force', ...ids], { timeoutMs: COMMAND_TIMEOUT_MS, env });
-    terminate(daemon.pid, STOP_GRACE_MS);
-    if (isAlive(daemon.pid)) problems.push(`dockerd (pid ${daemon.pid}) did not stop`);
-  }
-  // containerd and its shims stop with dockerd; these are what a killed dockerd leaves.
-  for (const pid of pidsMentioning(daemon.root)) terminate(pid, 5000);
-  const stillRunning = pidsMentioning(daemon.root);
-  if (stillRunning.length > 0) problems.push(`processes still running under ${daemon.root}: ${stillRunning.join(', ')}`);
+  const problems = stopEngine(daemon.root, withEnv(daemon.env), daemon.pid);
   const stillMounted = unmountAll(daemon.root);
   if (stillMounted.length > 0) problems.push(`still mounted: ${stillMounted.join(', ')}`);
   deleteBridge(daemon.bridge);

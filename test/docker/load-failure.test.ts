@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, containerNames, freePorts, workDir } from './helpers.js';
+import { cli, containerNames, freePorts, waitFor, workDir } from './helpers.js';
 
 describe('a model that fails to load, in a real Docker engine', () => {
   it('run reports the load failure with the container log lines and exits 1', async () => {
@@ -28,7 +28,9 @@ describe('a model that fails to load, in a real Docker engine', () => {
     expect(shownLog).toMatch(/│ RuntimeError: weights\.bin is missing from assets\/$/m);
     expect(ran.stderr).toMatch(/model failed to load: see the log above/);
     expect(ran.stderr.trim().split('\n')).toHaveLength(1);
-    // Nothing left running: the container stopped (it exited: no model loaded) and --rm removed it.
+    // Nothing left: the container exited by itself (no model loaded) and the daemon's --rm removes it
+    // right after, which may still be under way when the CLI has exited.
+    await waitFor('the failed container to be removed', async () => ((await containerNames()).length === before.length ? true : undefined), 30_000);
     expect(await containerNames()).toEqual(before);
   });
 });

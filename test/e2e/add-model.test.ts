@@ -223,6 +223,19 @@ describe('refusals change nothing', () => {
     expect(snapshot(project)).toEqual(before);
   });
 
+  it('a project another run is writing (its lock held by a live process)', async () => {
+    const lock = path.join(root, '.refusals.create-triton-model.lock');
+    fs.writeFileSync(lock, String(process.pid));
+    try {
+      const result = await runCli(['add-model', 'refusals', '--name', 'other', '--yes'], { cwd: root });
+      expect(result.stderr).toBe(`error: refusals: another create-triton-model run (pid ${process.pid}) is writing this folder; try again when it has finished`);
+      expect(result.exitCode).toBe(1);
+      expect(snapshot(project)).toEqual(before);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  });
+
   it('a fault while staging leaves the project as it was, without leftovers', async () => {
     const result = await runCli(['add-model', 'refusals', '--name', 'other', '--yes'], { cwd: root, env: { CREATE_TRITON_MODEL_TEST_FAIL: 'README.md:ENOSPC' } });
     expect(result.stderr).toBe('error: refusals: cannot add the model: no space left on device');

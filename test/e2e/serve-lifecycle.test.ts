@@ -51,8 +51,9 @@ describe('serve --reload', () => {
   it('an edited model.py answers the next request; a broken edit is reported and not ready, a fix brings it back; the other model keeps its process', async () => {
     const { dir, repository } = await project('reload');
     writeEcho(repository, { value: 1 });
-    const served = await startServe([dir, '--reload'], { cwd: root });
+    const served = await startServe([dir, '--reload', '--log-verbose'], { cwd: root });
     await served.waitFor(/--reload: watching/);
+    expect(served.stdout()).toMatch(/^V\d{4} [\d:.]+ \d+ model\.py:\d+\] \[echo\] verbose line$/m);
     expect((await inferEcho(served, [1, 2])).json.outputs[0].data).toEqual([2, 3]);
     const firstPid = /\d+ model\.py:\d+\] \[first\] first version 1 loaded/.exec(served.stdout())?.[0];
     expect(firstPid).toBeDefined();

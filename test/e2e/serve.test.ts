@@ -13,7 +13,7 @@ import { dataTypeInfo } from '../../src/spec/dtypes.js';
 import type { TensorSpec } from '../../src/spec/fields.js';
 import { elementCount, sampleJsonInput } from '../../src/spec/samples.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
-import { writeCaller, writeCoded, writeEcho } from '../helpers/serve-models.js';
+import { writeAuto, writeCaller, writeCoded, writeEcho } from '../helpers/serve-models.js';
 import { bytesWire, call, inferBody, killAllServers, sseEvents, startServe, type Served } from '../helpers/serve.js';
 
 const tensor = (flag: string): TensorSpec => {
@@ -81,6 +81,7 @@ beforeAll(async () => {
   writeEcho(repository);
   writeCoded(repository);
   writeCaller(repository);
+  writeAuto(repository);
 
   const started = await Promise.all([stub, batched, streamer].map((project) => startServe([project.dir], { cwd: root })));
   [servers.stub, servers.batched, servers.streamer] = started as [Served, Served, Served];
@@ -198,7 +199,7 @@ describe('serve: a repository of several models', () => {
     expect((await call(`${served.url}/v2`)).json).toMatchObject({ name: 'triton', extensions: expect.arrayContaining(['binary_tensor_data', 'model_repository']) });
     expect((await call(`${served.url}/v2/health/ready`)).status).toBe(200);
     const index = await call(`${served.url}/v2/repository/index`, { method: 'POST', body: '' });
-    expect(index.json).toEqual(['caller', 'coded', 'echo', 'first', 'second'].map((name) => ({ name, version: '1', state: 'READY' })));
+    expect(index.json).toEqual(['auto', 'caller', 'coded', 'echo', 'first', 'second'].map((name) => ({ name, version: '1', state: 'READY' })));
     const config = await call(`${served.url}/v2/models/second/config`);
     expect(config.json).toMatchObject({ name: 'second', backend: 'python', max_batch_size: 2, model_transaction_policy: { decoupled: true }, input: [{ name: 'n', data_type: 'TYPE_INT32', dims: [1] }] });
     // Only a known model's versions are served: the metadata of the batched one starts with -1.
@@ -214,10 +215,23 @@ describe('serve: a repository of several models', () => {
     const versioned = await infer(served, 'echo', { inputs: [{ name: 'x', datatype: 'INT32', shape: [3], data: [1, 2, 3] }] }, [], '1');
     expect(versioned.json.outputs).toEqual([{ name: 'y', datatype: 'INT32', shape: [3], data: [2, 3, 4] }]);
 
+    // generate on a model that answers once: outputs by name, a single element as a plain value.
+    const generated = await call(`${served.url}/v2/models/echo/generate`, { body: JSON.stringify({ x: [1, 2] }) });
+    expect([generated.status, generated.json]).toEqual([200, { model_name: 'echo', model_version: '1', y: [2, 3] }]);
+    expect((await call(`${served.url}/v2/models/echo/generate`, { body: JSON.stringify({ x: 41, id: 'g' }) })).json).toEqual({ id: 'g', model_name: 'echo', model_version: '1', y: 42 });
+
     const stream = await call(`${served.url}/v2/models/second/generate_stream`, { body: JSON.stringify({ n: 5 }) });
     const events = sseEvents(stream.body) as Record<string, unknown>[];
     expect(events).toHaveLength(3);
     for (const event of events) expect(Object.keys(event).sort()).toEqual(['model_name', 'model_version', 'out']);
+  });
+
+  it('serves the config auto_complete_config completed: metadata, /config and the outputs sent', async () => {
+    const served = servers.multi!;
+    expect((await call(`${served.url}/v2/models/auto`)).json.outputs).toEqual([{ name: 'doubled', datatype: 'INT32', shape: [-1] }]);
+    expect((await call(`${served.url}/v2/models/auto/config`)).json.output).toEqual([expect.objectContaining({ name: 'doubled', data_type: 'TYPE_INT32', dims: [-1] })]);
+    const answer = await infer(served, 'auto', { inputs: [{ name: 'x', datatype: 'INT32', shape: [2], data: [3, 4] }] });
+    expect(answer.json.outputs).toEqual([{ name: 'doubled', datatype: 'INT32', shape: [2], data: [6, 8] }]);
   });
 
   it("turns a model's TritonError codes into Triton's HTTP statuses, and passes request parameters to the model", async () => {

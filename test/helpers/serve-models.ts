@@ -161,3 +161,29 @@ class TritonPythonModel:
 `,
   );
 }
+
+/** config.pbtxt declares no output: auto_complete_config adds one, and the server must serve the completed config. */
+export function writeAuto(repository: string): void {
+  writeModel(
+    repository,
+    'auto',
+    `max_batch_size: 0
+input [ { name: "x" data_type: TYPE_INT32 dims: [ -1 ] } ]
+`,
+    `import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    @staticmethod
+    def auto_complete_config(auto_complete_model_config):
+        auto_complete_model_config.add_output({"name": "doubled", "data_type": "TYPE_INT32", "dims": [-1]})
+        return auto_complete_model_config
+
+    def execute(self, requests):
+        return [
+            pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("doubled", pb_utils.get_input_tensor_by_name(request, "x").as_numpy() * 2)])
+            for request in requests
+        ]
+`,
+  );
+}

@@ -129,22 +129,22 @@ export async function runCommand(args: RunArgs): Promise<void> {
 /** The run itself, for `run` and for `create --run`. Returns when detached; otherwise only through a signal or an error. */
 export async function runProject(dir: string, models: ServedModel[], options: RunOptions): Promise<void> {
   const report = new Reporter(false);
-  await checkDocker();
   const { host, ports, name } = options;
-  await checkPorts(
-    [
-      { label: 'HTTP', flag: '--port-http', port: ports.http },
-      { label: 'gRPC', flag: '--port-grpc', port: ports.grpc },
-      { label: 'metrics', flag: '--port-metrics', port: ports.metrics },
-    ],
-    host,
-  );
+  const published = [
+    { label: 'HTTP', flag: '--port-http', port: ports.http },
+    { label: 'gRPC', flag: '--port-grpc', port: ports.grpc },
+    { label: 'metrics', flag: '--port-metrics', port: ports.metrics },
+  ];
+  // Before docker is called at all, and again after a build (minutes, in which a port may be taken).
+  await checkPorts(published, host);
+  await checkDocker();
 
   const image = await imageExists(options.tag);
   if (!image.exists) {
     if (!/no such image/i.test(image.result.stderr)) throw new UserError(`docker image inspect ${options.tag} failed: ${firstErrorLine(image.result)}`);
     report.line(`Image ${options.tag} does not exist yet: building it.`);
     await buildProjectImage(dir, options.tag, { verbose: options.verbose });
+    await checkPorts(published, host);
   }
 
   let gpus = options.gpus;

@@ -33,6 +33,7 @@ export interface ServerModel {
 export interface TritonConfig {
   readyAfterMs?: number;
   exitAfterMs?: number;
+  exitAfterInferMs?: number;
   exitLog?: string[];
   maxLifetimeMs?: number;
   models: Record<string, ServerModel>;
@@ -67,6 +68,20 @@ const readJsonLines = <T>(file: string): T[] =>
         .map((line) => JSON.parse(line) as T)
     : [];
 
+/** calls.bin: per call, the argument count and the arguments, each NUL-terminated. */
+function readCalls(file: string): string[][] {
+  if (!fs.existsSync(file)) return [];
+  const tokens = fs.readFileSync(file, 'utf8').split('\0');
+  tokens.pop(); // after the last NUL
+  const calls: string[][] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const count = Number(tokens[i]);
+    calls.push(tokens.slice(i + 1, i + 1 + count));
+    i += 1 + count;
+  }
+  return calls;
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -83,7 +98,9 @@ export function makeFakeDocker(): FakeDocker {
   fs.mkdirSync(binDir);
   fs.mkdirSync(path.join(state, 'containers'), { recursive: true });
   const wrapper = path.join(binDir, 'docker');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_DOCKER}' "$@"\n`);
+  // One printf, one append: the argument count, then each argument, NUL-terminated (any byte but NUL
+  // survives), written before Node starts.
+  fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\0' "$#" "$@" >> "$FAKE_DOCKER_STATE/calls.bin"\nexec '${process.execPath}' '${FAKE_DOCKER}' "$@"\n`);
   fs.chmodSync(wrapper, 0o755);
   const containerInfo = (name: string) => {
     const file = path.join(state, 'containers', `${name}.json`);
@@ -99,7 +116,7 @@ export function makeFakeDocker(): FakeDocker {
       CREATE_TRITON_MODEL_TEST_POLL_MS: '25',
       ...extra,
     }),
-    calls: () => readJsonLines<string[]>(path.join(state, 'calls.jsonl')),
+    calls: () => readCalls(path.join(state, 'calls.bin')),
     requests: () => readJsonLines<RecordedRequest>(path.join(state, 'requests.jsonl')),
     seedImage: (tag, context) => {
       const file = path.join(state, 'images.json');

@@ -1,8 +1,9 @@
-// A fake `docker` for tests (test/helpers/docker.ts puts a `docker` wrapper script first on PATH).
-// Records its argv, one JSON line per call, in $FAKE_DOCKER_STATE/calls.jsonl, and simulates:
+// A fake `docker` for tests (test/helpers/docker.ts puts a `docker` wrapper script first on PATH; the
+// wrapper records each argv in $FAKE_DOCKER_STATE/calls.bin before Node even starts, so a call the CLI
+// makes and kills at once is still on record). Simulates:
 //   version, image inspect, build, run --detach, logs [--follow], stop
 // Behaviour, from the environment the CLI passes on:
-//   FAKE_DOCKER_STATE   folder for the state: calls.jsonl, images.json, containers/<name>.{json,log,exited}
+//   FAKE_DOCKER_STATE   folder for the state: calls.bin, images.json, requests.jsonl, containers/<name>.{json,log,exited}
 //   FAKE_DOCKER_DAEMON  up (default) | down | denied
 //   FAKE_DOCKER_BUILD   ok (default) | fail
 //   FAKE_DOCKER_GPU     yes (default) | no: `run --gpus` then fails as on a host without the NVIDIA toolkit
@@ -24,7 +25,6 @@ if (!state) {
   process.exit(99);
 }
 fs.mkdirSync(path.join(state, 'containers'), { recursive: true });
-fs.appendFileSync(path.join(state, 'calls.jsonl'), JSON.stringify(args) + '\n');
 
 const fail = (message, code = 1) => {
   process.stderr.write(message + '\n');

@@ -12,6 +12,7 @@
 //   host = '127.0.0.1', port = 0,
 //   readyAfterMs = 0,            // /v2/health/ready and model ready answer 400 until then
 //   exitAfterMs,                 // the container exits early (a model failed to load), with exitLog lines
+//   exitAfterInferMs,            // ... or that long after it answered an inference request
 //   exitLog = [...],
 //   maxLifetimeMs = 60000,       // never outlive a test run
 //   requestLog,                  // file to append one JSON line per request
@@ -139,7 +140,8 @@ export function startKserveServer(config) {
         const out = Buffer.concat([header, ...blobs]);
         headers['content-length'] = out.length;
         res.writeHead(200, headers);
-        return res.end(out);
+        res.end(out);
+        return config.onInfer?.();
       }
 
       // generate_stream: each input by name as a plain value; one event per response.
@@ -201,12 +203,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     running.close();
     process.exit(0);
   });
-  if (config.exitAfterMs !== undefined) {
-    setTimeout(() => {
-      for (const line of config.exitLog ?? []) log(line);
-      process.exit(1);
-    }, config.exitAfterMs);
-  }
+  const exitEarly = () => {
+    for (const line of config.exitLog ?? []) log(line);
+    process.exit(1);
+  };
+  if (config.exitAfterMs !== undefined) setTimeout(exitEarly, config.exitAfterMs);
+  if (config.exitAfterInferMs !== undefined) config.onInfer = () => setTimeout(exitEarly, config.exitAfterInferMs);
   setTimeout(() => {
     for (const name of Object.keys(config.models ?? {})) {
       if ((config.models[name].behaviour ?? 'ok') !== 'never-ready') log(`I1126 08:00:01.000000 1 model_lifecycle.cc:849] successfully loaded '${name}'`);

@@ -11,6 +11,8 @@ import path from 'node:path';
 export interface WatchOptions {
   debounceMs: number;
   pollMs: number;
+  /** Poll even where fs.watch works (tests of the fallback). */
+  poll?: boolean;
 }
 
 export interface Watcher {
@@ -77,6 +79,7 @@ export function watchRepository(repository: string, onChange: (model: string) =>
   };
 
   try {
+    if (options.poll) throw new Error('polling asked for');
     const watcher = fs.watch(repository, { recursive: true }, (_event, filename) => {
       if (filename) changed(String(filename));
     });

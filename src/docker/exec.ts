@@ -95,13 +95,14 @@ export function streamDocker(args: readonly string[], onLine: (line: string, str
   };
 }
 
-/** The first non-empty line docker printed on stderr, for a one-line message. */
+/** The line of docker's stderr that says what went wrong (the first naming an error, else the first), for a one-line message. */
 export function firstErrorLine(result: DockerResult): string {
-  const line = result.stderr
+  if (result.timedOut) return 'docker did not finish in time';
+  const lines = result.stderr
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .find((l) => l !== '');
-  return line ?? `exit code ${result.exitCode ?? 'unknown'}`;
+    .filter((l) => l !== '');
+  return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `exit code ${result.exitCode ?? 'unknown'}`;
 }
 
 /** `docker <args>` as a person would type it, for showing what runs (never executed: no shell is involved). */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindMountArg, dockerRunArgs, projectMounts, publishArg } from '../../src/docker/container.js';
 import { explainLog, explainRunFailure } from '../../src/docker/diagnose.js';
-import { formatCommand, type DockerResult } from '../../src/docker/exec.js';
+import { firstErrorLine, formatCommand, type DockerResult } from '../../src/docker/exec.js';
 import { decodeInferResponse, generateStream, infer, KServeError, NoAnswerError, SseParser } from '../../src/docker/kserve.js';
 import { parseGpus, parseHostAddress, parseImageTag, parseShmSize } from '../../src/docker/options.js';
 import { portProblem } from '../../src/docker/ports.js';
@@ -276,5 +276,16 @@ describe('readiness polling', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('one-line docker errors', () => {
+  it("picks the line that names the error, not docker's preamble", () => {
+    expect(firstErrorLine(result({ stderr: "Unable to find image 'x:latest' locally\ndocker: Error response from daemon: pull access denied for x.\nSee 'docker run --help'." }))).toBe(
+      'docker: Error response from daemon: pull access denied for x.',
+    );
+    expect(firstErrorLine(result({ stderr: '\n  something odd\n' }))).toBe('something odd');
+    expect(firstErrorLine(result({ exitCode: 3 }))).toBe('exit code 3');
+    expect(firstErrorLine(result({ exitCode: undefined, timedOut: true }))).toBe('docker did not finish in time');
   });
 });

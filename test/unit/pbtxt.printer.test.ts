@@ -50,7 +50,7 @@ describe('printTextProto', () => {
         '    data_type: TYPE_STRING',
         '    dims: [ 1 ]',
         '    reshape {',
-        '      shape: [  ]',
+        '      shape: [ ]',
         '    }',
         '  }',
         ']',

@@ -12,7 +12,7 @@ import { parseInteger } from '../spec/fields.js';
 import { sourced } from '../spec/from-flags.js';
 import { createHttpServer } from '../serve/http.js';
 import { serveLog, setVerbose } from '../serve/log.js';
-import { choosePython, describeMissing, installAdvice, pipNameOf, runPreflight, type PreflightReport, type PythonChoice } from '../serve/python.js';
+import { choosePython, describeMissing, installAdvice, numpyMismatch, pipNameOf, runPreflight, type PreflightReport, type PythonChoice } from '../serve/python.js';
 import { ModelRegistry } from '../serve/registry.js';
 import { locateRepository, modelFiles, modelFolders, readModelSource, type RepositoryLocation } from '../serve/repository.js';
 import { watchRepository, type Watcher } from '../serve/watch.js';
@@ -115,6 +115,8 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
   }
   process.stdout.write(`serve: models from ${location.repository}\n`);
   process.stdout.write(`serve: Python ${report.python} at ${report.executable} (${choice.source}), numpy ${report.numpy}\n`);
+  const numpyWarning = numpyMismatch(report.numpy, location.projectDir);
+  if (numpyWarning) serveLog.warn(numpyWarning);
 
   const blocked = blockedModels(report, choice, location, cwd);
   if (blocked.size === folders.length && !args.reload) {

@@ -30,7 +30,7 @@ export function choosePython(projectDir: string, flag: string | undefined): Pyth
     return { python: venv, source: flag === undefined ? "the project's .venv" : "the project's .venv (it comes before --python)", isProjectVenv: true };
   }
   if (flag !== undefined) return { python: flag, source: '--python', isProjectVenv: false };
-  return { python: 'python3', source: 'python3 on PATH (no .venv in the project, no --python)', isProjectVenv: false };
+  return { python: 'python3', source: 'python3 on PATH: no .venv in the project, no --python', isProjectVenv: false };
 }
 
 export interface MissingModule {
@@ -127,4 +127,15 @@ export function installAdvice(choice: PythonChoice, projectDir: string, cwd: str
 /** The message for modules a model cannot import: which, where, and how to install them. */
 export function describeMissing(entries: MissingModule[], cwd: string): string {
   return entries.map((entry) => `${entry.module} (${path.relative(cwd, entry.file) || entry.file} line ${entry.line}${pipNameOf(entry.module) !== entry.module ? `; pip package ${pipNameOf(entry.module)}` : ''})`).join(', ');
+}
+
+/**
+ * The image pins numpy<2 (constraints.txt: its Python backend is built against numpy 1); a local
+ * numpy 2 may behave differently, so say so. Undefined when they agree or nothing is pinned.
+ */
+export function numpyMismatch(numpyVersion: string, projectDir: string): string | undefined {
+  const constraints = path.join(projectDir, 'constraints.txt');
+  if (!fs.existsSync(constraints) || Number.parseInt(numpyVersion, 10) < 2) return undefined;
+  if (!/^\s*numpy\s*<\s*2(\.0)*\s*(#.*)?$/m.test(fs.readFileSync(constraints, 'utf8'))) return undefined;
+  return `numpy ${numpyVersion} in this Python, but constraints.txt keeps the image at numpy<2: results may differ from the real server`;
 }

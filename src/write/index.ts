@@ -164,6 +164,36 @@ function isEmptyDir(dir: string): boolean {
   return fs.readdirSync(dir).length === 0;
 }
 
+/**
+ * A locked staging area beside a target: `<anchor>/.<name>.create-triton-model.lock` keeps a second
+ * run out, `<anchor>/.<name>.create-triton-model-<pid>-<random>/` holds what is being prepared, and a
+ * signal removes both. `close()` removes them in the normal course.
+ */
+function openStaging(anchor: string, topName: string, shown: string): { stagingTop: string; close: () => void } {
+  const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
+  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireLock(lockPath, shown);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
+  }
+  const removeStaging = () => fs.rmSync(stagingTop, { recursive: true, force: true });
+  const unregister = onInterrupt(() => {
+    removeStaging();
+    releaseLock();
+  });
+  return {
+    stagingTop,
+    close: () => {
+      removeStaging();
+      releaseLock();
+      unregister();
+    },
+  };
+}
+
 export async function writeProject(target: string, project: RenderedProject, options: WriteOptions): Promise<WriteResult> {
   const absolute = path.resolve(target);
   const shown = options.displayName ?? absolute;
@@ -183,23 +213,8 @@ export async function writeProject(target: string, project: RenderedProject, opt
   // Stage beside the nearest existing folder so the final move is a rename on one file system.
   const { existing: anchor, firstMissing } = existing ? { existing: path.dirname(absolute), firstMissing: absolute } : splitExisting(absolute);
   if (!fs.statSync(anchor).isDirectory()) throw new UserError(`${shown}: ${anchor} is a file, not a folder`);
-  const topName = path.basename(firstMissing ?? absolute);
-  const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
-  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const { stagingTop, close } = openStaging(anchor, path.basename(firstMissing ?? absolute), shown);
   const stagingTarget = path.join(stagingTop, path.relative(firstMissing ?? absolute, absolute));
-
-  let releaseLock: () => void;
-  try {
-    releaseLock = acquireLock(lockPath, shown);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
-  }
-  const removeStaging = () => fs.rmSync(stagingTop, { recursive: true, force: true });
-  const unregister = onInterrupt(() => {
-    removeStaging();
-    releaseLock();
-  });
 
   const written: string[] = [];
   try {
@@ -230,13 +245,10 @@ export async function writeProject(target: string, project: RenderedProject, opt
       }
     });
   } catch (error) {
-    removeStaging();
     if (error instanceof UserError) throw error;
     throw new UserError(`${shown}: cannot write the project: ${describeFsError(error)}`);
   } finally {
-    removeStaging();
-    releaseLock();
-    unregister();
+    close();
   }
   return { written: written.sort() };
 }
@@ -278,26 +290,10 @@ function sameBytes(a: string, b: string): boolean {
 export async function writeAddition(target: string, addition: AdditionWrite, options: { displayName?: string } = {}): Promise<AdditionResult> {
   const absolute = path.resolve(target);
   const shown = options.displayName ?? absolute;
-  const anchor = path.dirname(absolute);
-  const topName = path.basename(absolute);
-  const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
-  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const { stagingTop, close } = openStaging(path.dirname(absolute), path.basename(absolute), shown);
   const stagedNew = path.join(stagingTop, 'new');
   const stagedUpdates = path.join(stagingTop, 'updates');
   const backups = path.join(stagingTop, 'backups');
-
-  let releaseLock: () => void;
-  try {
-    releaseLock = acquireLock(lockPath, shown);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
-  }
-  const removeStaging = () => fs.rmSync(stagingTop, { recursive: true, force: true });
-  const unregister = onInterrupt(() => {
-    removeStaging();
-    releaseLock();
-  });
 
   try {
     const staged: string[] = [];
@@ -376,8 +372,6 @@ export async function writeAddition(target: string, addition: AdditionWrite, opt
     if (error instanceof UserError) throw error;
     throw new UserError(`${shown}: cannot add the model: ${describeFsError(error)}`);
   } finally {
-    removeStaging();
-    releaseLock();
-    unregister();
+    close();
   }
 }

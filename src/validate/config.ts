@@ -12,6 +12,7 @@
  */
 
 import { getField, lastValue, mapEntries, type ParsedMessage, type ParsedValue } from '../pbtxt/parser.js';
+import { enumDescriptor } from '../pbtxt/schema.js';
 import type { FindingList, Position } from './findings.js';
 import type { DirEntry } from './repository.js';
 
@@ -644,14 +645,7 @@ function checkInstanceGroups(config: ParsedMessage, name: string, platform: stri
   });
 }
 
-const BATCH_INPUT_KINDS = [
-  'BATCH_ELEMENT_COUNT',
-  'BATCH_ACCUMULATED_ELEMENT_COUNT',
-  'BATCH_ACCUMULATED_ELEMENT_COUNT_WITH_ZERO',
-  'BATCH_MAX_ELEMENT_COUNT_AS_SHAPE',
-  'BATCH_ITEM_SHAPE',
-  'BATCH_ITEM_SHAPE_FLATTEN',
-];
+const BATCH_INPUT_KINDS = enumDescriptor('BatchInput.Kind').values.map((value) => value.name);
 
 function checkBatchIo(config: ParsedMessage, inputs: TensorSummary[], outputs: TensorSummary[], findings: FindingList): void {
   const inputNames = new Set(inputs.map((t) => t.name));

@@ -2,11 +2,11 @@
 
 import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { BIN, runCli, type CliResult } from '../helpers/cli.js';
 import type { DockerSuiteContext } from './context.js';
+export { freePorts } from '../helpers/ports.js';
 
 export function suite(): DockerSuiteContext {
   return inject('dockerSuite');
@@ -50,19 +50,6 @@ export function workDir(name: string): string {
   return dir;
 }
 
-/** `count` distinct ports free on 127.0.0.1 right now. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 /** Poll `check` until it returns a value (not undefined) or `timeoutMs` passes; then throw naming `what`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {

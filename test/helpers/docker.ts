@@ -6,9 +6,11 @@
 
 import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { BIN, makeTempDir, ROOT } from './cli.js';
+import { freePorts } from './ports.js';
+
+export { freePorts };
 
 export const FAKE_DOCKER = path.join(ROOT, 'test/helpers/fake-docker.mjs');
 
@@ -144,19 +146,6 @@ export function makeFakeDocker(): FakeDocker {
   };
 }
 
-/** `count` distinct ports free on 127.0.0.1 right now. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 /** `--port-http A --port-grpc B --port-metrics C` on free ports. */
 export async function portFlags(): Promise<{ flags: string[]; http: number; grpc: number; metrics: number }> {

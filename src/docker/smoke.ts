@@ -9,7 +9,7 @@ import { dataTypeInfo } from '../spec/dtypes.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleValues } from '../spec/samples.js';
 import { generateStream, infer, type InferRequestBody, type InferTensorHeader, type StreamEvent } from './kserve.js';
 import type { ServedModel } from './project.js';
-import { encodeTensor } from './tensor-bytes.js';
+import { encodeTensor } from '../kserve/tensor-bytes.js';
 
 export type SmokeRequest =
   | { kind: 'infer'; header: InferRequestBody; blobs: Buffer[] }

@@ -5,7 +5,7 @@
  * Python process; they are little-endian and row-major, BOOL one byte per element.
  */
 
-import { encodeTensor } from '../docker/tensor-bytes.js';
+import { encodeTensor } from '../kserve/tensor-bytes.js';
 import { DATA_TYPES, type DataTypeInfo } from '../spec/dtypes.js';
 import { TritonError } from './errors.js';
 
@@ -21,9 +21,7 @@ export function wireOfConfigType(configType: string): string {
   return DATA_TYPES.find((t) => t.config === configType)?.wire ?? configType.replace(/^TYPE_/, '');
 }
 
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
+export { elementCount } from '../spec/samples.js';
 
 /** Triton's DimsListToString: `[-1,16]`, no spaces. */
 export function dimsText(shape: readonly number[]): string {

@@ -15,7 +15,7 @@ export function sampleShape(tensor: TensorSpec, maxBatchSize: number): number[] 
   return maxBatchSize > 0 ? [Math.min(EXAMPLE_SIZE, maxBatchSize), ...dims] : dims;
 }
 
-export function elementCount(shape: number[]): number {
+export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 

@@ -17,7 +17,7 @@ import { dockerProblem, dockerProblemMessage } from '../../src/docker/preflight.
 import { readServedModels, type ServedModel } from '../../src/docker/project.js';
 import { waitUntilReady } from '../../src/docker/readiness.js';
 import { runSmokeTest, smokeRequestFor } from '../../src/docker/smoke.js';
-import { bfloat16Bits, encodeTensor, float16Bits } from '../../src/docker/tensor-bytes.js';
+import { bfloat16Bits, encodeTensor, float16Bits } from '../../src/kserve/tensor-bytes.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { freePorts } from '../helpers/docker.js';
 import { startKserveServer, type RunningKserveServer } from '../helpers/kserve-server.mjs';

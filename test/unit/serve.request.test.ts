@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { TritonError } from '../../src/serve/errors.js';
 import { parseGenerateBody, parseInferBody, prepareRequest, type ModelSignature } from '../../src/serve/request.js';
-import { encodeTensor } from '../../src/docker/tensor-bytes.js';
+import { encodeTensor } from '../../src/kserve/tensor-bytes.js';
 import { bytesToJsonData, jsonDataToBytes, RawJson, stringifyJson, wireInfo } from '../../src/serve/tensors.js';
 
 const signature: ModelSignature = {

@@ -4,7 +4,6 @@
  * complete project or nothing new. A lock file keeps two runs from writing the same target.
  */
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -171,7 +170,8 @@ function isEmptyDir(dir: string): boolean {
  */
 function openStaging(anchor: string, topName: string, shown: string): { stagingTop: string; close: () => void } {
   const lockPath = path.join(anchor, `.${topName}.create-triton-model.lock`);
-  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  // pid and time make the name unique; the lock already keeps other runs out (node:crypto would cost startup time).
+  const stagingTop = path.join(anchor, `.${topName}.create-triton-model-${process.pid}-${Date.now().toString(36)}`);
   let releaseLock: () => void;
   try {
     releaseLock = acquireLock(lockPath, shown);

@@ -17,7 +17,9 @@ const CTRL_U = '\u0015';
 
 interface Step {
   expect: string;
-  send: string;
+  /** Keys to type, or a signal to send to the program (as `kill` would). */
+  send?: string;
+  signal?: 'SIGTERM' | 'SIGINT';
   timeout?: number;
 }
 interface Driven {
@@ -155,6 +157,17 @@ describe('interactive flow in a terminal', () => {
     ]);
     expect(driven.failedStep, driven.transcript).toBeNull();
     expect(driven.exitCode).toBe(130);
+    expect(listTree(cwd)).toEqual([]);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s from outside while a question waits exits 143/130 and leaves nothing on disk', async (signal) => {
+    const cwd = fs.mkdtempSync(path.join(root, 'signal-'));
+    const driven = await drive(cwd, [], [
+      { expect: 'Project folder', send: 'signalled' + ENTER },
+      { expect: 'Model name', signal },
+    ]);
+    expect(driven.failedStep, driven.transcript).toBeNull();
+    expect(driven.exitCode).toBe(signal === 'SIGTERM' ? 143 : 130);
     expect(listTree(cwd)).toEqual([]);
   });
 

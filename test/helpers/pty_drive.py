@@ -1,6 +1,6 @@
 """Drive a program in a pseudo-terminal: wait for text, type keys, report the transcript.
 
-stdin: {"argv": [...], "cwd": ..., "env": {...}, "steps": [{"expect": "text", "send": "keys"}], "timeout": seconds}
+stdin: {"argv": [...], "cwd": ..., "env": {...}, "steps": [{"expect": "text", "send": "keys"} or {"expect": "text", "signal": "SIGTERM"}], "timeout": seconds}
 stdout: {"exitCode": int | null, "signal": int | null, "transcript": str, "failedStep": int | null}
 Each step waits (bounded) until `expect` appears in the output after the previous match, then sends.
 """
@@ -67,7 +67,11 @@ for index, step in enumerate(request["steps"]):
         break
     seen = found + len(step["expect"])
     time.sleep(step.get("delay", 0.05))
-    os.write(master, step["send"].encode("utf-8"))
+    if "signal" in step:
+        # Like `kill` from another terminal: the signal goes to the program, not through the tty.
+        process.send_signal(getattr(signal, step["signal"]))
+    else:
+        os.write(master, step["send"].encode("utf-8"))
 
 # Let the program finish (bounded), reading its output so it never blocks on a full terminal.
 end = time.monotonic() + request.get("exitTimeout", 15)

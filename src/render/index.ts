@@ -12,6 +12,7 @@ import { imageNameFor } from '../spec/image-name.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../spec/samples.js';
 import type { Spec } from '../spec/spec.js';
 import { TEMPLATES } from '../spec/templates.js';
+import { COMPILED_TEMPLATES, type CompiledTemplate } from './compiled-templates.js';
 import { renderConfig } from './config.js';
 import { ideFiles } from './ide.js';
 import { pyBytes, pyString, pyTuple } from './python.js';
@@ -175,7 +176,26 @@ type Ejs = typeof import('ejs');
 let ejsModule: Promise<Ejs> | undefined;
 const compiled = new Map<string, (data: object) => string>();
 
+/** `<%= %>` escaping as ejs does it; the templates use `<%- %>` (raw text), this only keeps the contract. */
+const escapeXml = (text: unknown) =>
+  String(text).replace(/[&<>'"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&#39;', '"': '&#34;' })[c] as string);
+
+/** A template compiled at build time, its includes resolved beside it. */
+function renderCompiled(templates: Record<string, CompiledTemplate>, relativePath: string, data: object): string {
+  const template = templates[relativePath];
+  if (!template) throw new Error(`template ${relativePath} was not compiled into the bundle`);
+  // As ejs does at run time, an include sees the including template's locals plus what it passes.
+  return template(data, escapeXml, (included, includedData) =>
+    renderCompiled(templates, path.posix.join(path.posix.dirname(relativePath), included), { ...data, ...includedData }),
+  );
+}
+
+/** Defined true by the build, which compiles the templates: the ejs fallback below is then left out of the bundle. */
+declare const __TEMPLATES_COMPILED__: boolean | undefined;
+
 async function renderTemplate(relativePath: string, view: ProjectView): Promise<string> {
+  if (typeof __TEMPLATES_COMPILED__ !== 'undefined' && __TEMPLATES_COMPILED__) return renderCompiled(COMPILED_TEMPLATES!, relativePath, view);
+  // From source (tests, development): compile each template on first use.
   ejsModule ??= import('ejs').then((m) => ((m as { default?: Ejs }).default ?? m) as Ejs);
   const ejs = await ejsModule;
   const filename = path.join(templatesDir(), relativePath);

@@ -4,7 +4,8 @@
  *   the same argv run through yargs (dist/cli.js runCli), at every precomputed help width and at a
  *   narrower one (where the bin must fall back to yargs), with LANG set to another language too;
  * - the bin answers them with only bin/ and dist/precomputed.* present (no ES module, no yargs);
- * - the entry's static imports reach none of the heavy chunks (yargs, ejs, prompts, yaml).
+ * - the entry's static imports reach none of the heavy chunks (yargs, prompts, yaml); ejs is not
+ *   shipped at all (templates are compiled at build time).
  */
 
 import { execa } from 'execa';
@@ -137,11 +138,17 @@ describe('the bundle', () => {
     return reachable.has(file);
   }
 
-  it('loads yargs, ejs, the prompts and yaml only when they are used', () => {
+  it('ships no ejs: the templates are compiled into the bundle at build time', () => {
+    expect(chunks.filter((chunk) => isCurrent(`chunks/${chunk}`) && read(`chunks/${chunk}`).includes('Could not find matching close tag for'))).toEqual([]);
+    const compiled = chunks.filter((chunk) => isCurrent(`chunks/${chunk}`) && read(`chunks/${chunk}`).includes('"image-stub/model.py.ejs"'));
+    expect(compiled).toHaveLength(1);
+  });
+
+  it('loads yargs, the prompts and yaml only when they are used', () => {
     const startup = staticClosure('cli.js');
-    const heavy = { yargs: chunkWith('YARGS_MIN_NODE_VERSION'), ejs: chunkWith('Could not find matching close tag for'), prompts: chunkWith('ExitPromptError'), yaml: chunkWith('YAMLParseError') };
+    const heavy = { yargs: chunkWith('YARGS_MIN_NODE_VERSION'), prompts: chunkWith('ExitPromptError'), yaml: chunkWith('YAMLParseError') };
     for (const [name, chunk] of Object.entries(heavy)) expect(startup.has(chunk), `${name} (${chunk}) is loaded at startup`).toBe(false);
-    // The create command's own module neither: ejs only when rendering, prompts only in a terminal.
+    // The create command's own module neither: prompts only in a terminal, yaml only for --from.
     const create = chunks.map((chunk) => `chunks/${chunk}`).find((chunk) => isCurrent(chunk) && /^create-/.test(path.basename(chunk)));
     expect(create).toBeDefined();
     const createLoads = staticClosure(create!);

@@ -295,8 +295,9 @@ describe('run', () => {
   it('a model that never becomes ready: the log tail, what it means, the container stopped, exit 1', async () => {
     docker.seedImage('demo', project('demo'));
     const ports = await portFlags();
-    // Long enough for the fake container to start answering on a busy machine: the wait ends "loading".
-    const result = await runCli(['run', 'demo', '--name', 'stuck', '--timeout', '4', ...ports.flags], {
+    // Long enough for the fake container to start answering on a busy machine (4 s was not, once, in a
+    // full CI run): the wait must end on the model "loading", not on a server that never answered.
+    const result = await runCli(['run', 'demo', '--name', 'stuck', '--timeout', '12', ...ports.flags], {
       cwd: work,
       env: docker.env(tritonEnv({ models: { dumb_stub: serverModel('demo', { behaviour: 'never-ready' }) } })),
     });
@@ -304,7 +305,7 @@ describe('run', () => {
     expect(result.stdout).toContain('Last lines of the container log (docker logs stuck):');
     expect(result.stdout).toContain('  │ I1126 08:00:00.100000 1 model_lifecycle.cc:473] loading: dumb_stub:1');
     expect(result.stdout).toContain('Stopped container stuck.');
-    expect(errorLine(result.stderr)).toBe('not ready after 4 s: dumb_stub: still loading or failed to load, see the log above (raise --timeout if it loads slowly)');
+    expect(errorLine(result.stderr)).toBe('not ready after 12 s: dumb_stub: still loading or failed to load, see the log above (raise --timeout if it loads slowly)');
     expect(docker.calls().at(-1)).toEqual(['stop', 'stuck']);
     expect(docker.containerRunning('stuck')).toBe(false);
     expect(inferRequests(docker.requests())).toEqual([]);

@@ -271,7 +271,8 @@ describe('readiness polling', () => {
   it('a model that never becomes ready: times out in the loading phase naming it', async () => {
     const server = await startKserveServer({ models: { good: { outputs: [] }, bad: { behaviour: 'never-ready', outputs: [] } } });
     try {
-      const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['bad', 'good'], timeoutMs: 300, intervalMs: 20 });
+      // 2 s: on a loaded CI machine one poll of the local server has taken longer than 300 ms.
+      const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['bad', 'good'], timeoutMs: 2_000, intervalMs: 20 });
       expect(outcome).toMatchObject({ ok: false, reason: 'timeout', state: { phase: 'loading', ready: ['good'], notReady: ['bad'] } });
     } finally {
       await server.close();

@@ -247,7 +247,7 @@ describe('KServe client against the test server', () => {
 
 describe('readiness polling', () => {
   it('ready after a delay: reports starting -> loading -> ready, in bounded time', async () => {
-    const server = await startKserveServer({ readyAfterMs: 150, models: { m: { outputs: [] } } });
+    const server = await startKserveServer({ readyAfterMs: 1_000, models: { m: { outputs: [] } } }); // long enough that the first poll, even on a loaded machine, sees it starting
     try {
       const phases: string[] = [];
       const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['m'], timeoutMs: 5_000, intervalMs: 20, onProgress: (s) => phases.push(s.phase) });

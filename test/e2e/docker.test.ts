@@ -177,7 +177,7 @@ describe('run', () => {
     const ports = await portFlags();
     const result = await runCli(['run', 'demo', '--detach', '--name', 'demo-test', ...ports.flags], {
       cwd: work,
-      env: docker.env(tritonEnv({ readyAfterMs: 600, models: { dumb_stub: serverModel('demo') } })),
+      env: docker.env(tritonEnv({ readyAfterMs: 1_500, models: { dumb_stub: serverModel('demo') } })), // a window the polls see even on a loaded machine
     });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toBe('');

@@ -35,6 +35,11 @@ export interface ReadinessOptions {
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
+/**
+ * A probe is given at least this long even right before the deadline: one cut short by the deadline
+ * would come back unanswered and turn "the model is still loading" into "Triton stopped answering".
+ */
+const MIN_PROBE_TIMEOUT_MS = 250;
 
 async function status(url: URL, timeoutMs: number): Promise<number | undefined> {
   try {
@@ -66,7 +71,7 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
     if (options.stopped?.()) return { ok: false, reason: 'stopped', state, elapsedMs: Date.now() - started };
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { ok: false, reason: 'timeout', state, elapsedMs: Date.now() - started };
-    const probeTimeout = Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining));
+    const probeTimeout = Math.min(PROBE_TIMEOUT_MS, Math.max(MIN_PROBE_TIMEOUT_MS, remaining));
 
     const server = await status(new URL('/v2/health/ready', options.baseUrl), probeTimeout);
     if (server !== undefined) {

@@ -295,8 +295,8 @@ describe('run', () => {
   it('a model that never becomes ready: the log tail, what it means, the container stopped, exit 1', async () => {
     docker.seedImage('demo', project('demo'));
     const ports = await portFlags();
-    // Long enough for the fake container to start answering on a busy machine (4 s was not, once, in a
-    // full CI run): the wait must end on the model "loading", not on a server that never answered.
+    // Long enough for the fake container to start answering on a busy machine: the wait must end on the
+    // model "loading", not on a server that never answered.
     const result = await runCli(['run', 'demo', '--name', 'stuck', '--timeout', '12', ...ports.flags], {
       cwd: work,
       env: docker.env(tritonEnv({ models: { dumb_stub: serverModel('demo', { behaviour: 'never-ready' }) } })),

@@ -34,6 +34,8 @@ export interface ServerModel {
 
 export interface TritonConfig {
   readyAfterMs?: number;
+  /** Every answer waits this long: a slow server. */
+  answerDelayMs?: number;
   exitAfterMs?: number;
   exitAfterInferMs?: number;
   exitLog?: string[];

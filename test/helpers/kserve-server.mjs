@@ -11,6 +11,7 @@
 // config = {
 //   host = '127.0.0.1', port = 0,
 //   readyAfterMs = 0,            // /v2/health/ready and model ready answer 400 until then
+//   answerDelayMs = 0,           // every answer waits this long (a slow server)
 //   exitAfterMs,                 // the container exits early (a model failed to load), with exitLog lines
 //   exitAfterInferMs,            // ... or that long after it answered an inference request
 //   exitLog = [...],
@@ -92,7 +93,8 @@ export function startKserveServer(config) {
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(answer, config.answerDelayMs ?? 0));
+    const answer = () => {
       const body = Buffer.concat(chunks);
       const url = new URL(req.url, 'http://x');
       const entry = { method: req.method, path: url.pathname, contentType: req.headers['content-type'] };
@@ -166,7 +168,7 @@ export function startKserveServer(config) {
         setTimeout(next, 5);
       };
       next();
-    });
+    };
   });
 
   return new Promise((resolve, reject) => {

@@ -268,11 +268,24 @@ describe('readiness polling', () => {
     expect(stopped).toMatchObject({ ok: false, reason: 'stopped' });
   });
 
+  it('a probe running into the deadline is not taken for a server that stopped answering', async () => {
+    // Each answer takes 60 ms and the deadline falls inside a probe: cut short, it would report "starting".
+    const server = await startKserveServer({ answerDelayMs: 60, models: { slow: { behaviour: 'never-ready', outputs: [] } } });
+    try {
+      for (const timeoutMs of [150, 230, 310]) {
+        const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['slow'], timeoutMs, intervalMs: 1 });
+        expect(outcome, `timeout ${timeoutMs} ms`).toMatchObject({ ok: false, reason: 'timeout', state: { phase: 'loading', notReady: ['slow'] } });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a model that never becomes ready: times out in the loading phase naming it', async () => {
     const server = await startKserveServer({ models: { good: { outputs: [] }, bad: { behaviour: 'never-ready', outputs: [] } } });
     try {
-      // 2 s: on a loaded CI machine one poll of the local server has taken longer than 300 ms.
-      const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['bad', 'good'], timeoutMs: 2_000, intervalMs: 20 });
+      // Many polls, so the last one lands right at the deadline: it must not be cut short into "no answer".
+      const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['bad', 'good'], timeoutMs: 2_000, intervalMs: 5 });
       expect(outcome).toMatchObject({ ok: false, reason: 'timeout', state: { phase: 'loading', ready: ['good'], notReady: ['bad'] } });
     } finally {
       await server.close();

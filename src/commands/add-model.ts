@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { baseImageVersion, planAddition } from '../render/addition.js';
 import { render, type RenderedFile } from '../render/index.js';
+import { refuseAssetsHolding } from '../spec/assets.js';
 import { draftFromFile } from '../spec/from-file.js';
 import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
 import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
@@ -102,18 +103,15 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
     draft.tritonVersion = sourced('Dockerfile', projectVersion, () => projectVersion);
   }
 
-  if (canPrompt(args)) {
+  const interactive = canPrompt(args);
+  if (interactive) {
     const { promptForSpec } = await import('../prompts/interactive.js');
     ({ draft } = await promptForSpec(draft, project, { cwd, force: false, takenModelNames: taken }));
   }
   const { spec, defaulted } = finalizeSpec(draft);
   refuseTakenName(spec.name, taken, draft.name?.label ?? 'default name', draft.name?.raw ?? spec.name);
-  for (const asset of draft.assets ?? []) {
-    if (project === asset.value || project.startsWith(asset.value + path.sep)) {
-      throw fieldError(asset.label, asset.raw, 'this folder contains the project (copy a subfolder instead)');
-    }
-  }
-  if (!canPrompt(args) && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
+  refuseAssetsHolding(draft.assets, project, 'the project');
+  if (!interactive && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
 
   const rendered = await render(spec, { projectName: path.basename(project) });
   const addition = planAddition(spec, rendered, {

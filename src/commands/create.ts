@@ -2,6 +2,7 @@
 
 import path from 'node:path';
 import { render } from '../render/index.js';
+import { refuseAssetsHolding } from '../spec/assets.js';
 import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../spec/fields.js';
 import { draftFromFile } from '../spec/from-file.js';
 import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
@@ -10,7 +11,7 @@ import { color, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../write/cleanup.js';
 import { writeProject } from '../write/index.js';
-import { EXIT, fieldError, UserError } from '../ui/errors.js';
+import { EXIT, UserError } from '../ui/errors.js';
 import { shellQuote } from '../ui/shell.js';
 
 export interface CreateArgs extends SpecFlags {
@@ -57,20 +58,16 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   let directory = args.directory === undefined ? undefined : sourced('[directory]', args.directory, parseProjectDirectory).value;
   let draft = mergeDrafts(args.from !== undefined ? await draftFromFile(args.from, cwd) : {}, draftFromFlags(args, cwd));
 
-  if (canPrompt(args)) {
+  const interactive = canPrompt(args);
+  if (interactive) {
     const { promptForSpec } = await import('../prompts/interactive.js');
     ({ draft, directory } = await promptForSpec(draft, directory, { cwd, force: args.force }));
   }
   const directoryDefaulted = directory === undefined;
   const target = path.resolve(cwd, directory ?? DEFAULT_DIRECTORY);
   const { spec, defaulted } = finalizeSpec(draft);
-  // A folder asset holding the project would be copied into itself, without end.
-  for (const asset of draft.assets ?? []) {
-    if (target === asset.value || target.startsWith(asset.value + path.sep)) {
-      throw fieldError(asset.label, asset.raw, 'this folder contains the project folder being created (copy a subfolder instead)');
-    }
-  }
-  if (!canPrompt(args) && (defaulted.length > 0 || directoryDefaulted)) {
+  refuseAssetsHolding(draft.assets, target, 'the project folder being created');
+  if (!interactive && (defaulted.length > 0 || directoryDefaulted)) {
     const used = [...(directoryDefaulted ? [`directory=${DEFAULT_DIRECTORY}`] : []), ...defaulted];
     report.note(`Using defaults: ${used.join(', ')}`);
   }

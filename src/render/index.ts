@@ -143,7 +143,9 @@ function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [s
 export function projectView(spec: Spec, options: RenderOptions) {
   const nameWidth = Math.max(...[...spec.inputs, ...spec.outputs].map((t) => pyString(t.name).length - 2));
   const template = TEMPLATES[spec.template];
-  const layout = projectLayout(spec, `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`, pythonVersionOf(spec.tritonVersion));
+  const baseImage = `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`;
+  const pythonVersion = pythonVersionOf(spec.tritonVersion);
+  const layout = projectLayout(spec, baseImage, pythonVersion);
   return {
     spec,
     projectName: options.projectName,
@@ -159,8 +161,8 @@ export function projectView(spec: Spec, options: RenderOptions) {
     /** The input model.py reads the batch size from: the first one every request carries. */
     batchInput: pyString(spec.inputs.find((t) => !t.optional)?.name ?? spec.inputs[0]!.name),
     usesGpu: spec.instanceGroups.some((g) => g.kind === 'gpu'),
-    baseImage: `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`,
-    pythonVersion: pythonVersionOf(spec.tritonVersion),
+    baseImage,
+    pythonVersion,
     layout,
     layoutWidth: Math.max(...layout.map(([file]) => file.length)),
     imageTag: imageNameFor(options.projectName),

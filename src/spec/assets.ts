@@ -2,7 +2,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { fieldError } from '../ui/errors.js';
 import { InvalidValue, hasControlCharacters } from './fields.js';
+import type { Sourced } from './spec.js';
 
 /** Resolve an asset path (relative to `baseDir`) and check that it is a readable regular file or folder. */
 export function parseAssetPath(raw: unknown, baseDir: string): string {
@@ -25,4 +27,13 @@ export function parseAssetPath(raw: unknown, baseDir: string): string {
   }
   if (path.basename(absolute) === '' || absolute === path.parse(absolute).root) throw new InvalidValue('cannot copy a filesystem root');
   return absolute;
+}
+
+/** A folder asset holding `target` would be copied into itself, without end: refuse it. `target` names it in the message. */
+export function refuseAssetsHolding(assets: Sourced<string>[] | undefined, target: string, targetName: string): void {
+  for (const asset of assets ?? []) {
+    if (target === asset.value || target.startsWith(asset.value + path.sep)) {
+      throw fieldError(asset.label, asset.raw, `this folder contains ${targetName} (copy a subfolder instead)`);
+    }
+  }
 }

@@ -92,7 +92,10 @@ export function mergeDrafts(...drafts: SpecDraft[]): SpecDraft {
   const merged: SpecDraft = {};
   for (const draft of drafts) {
     // The instance-group shorthand (kind/count) and the full list replace each other as a whole.
-    if (draft.instanceGroups) delete merged.instanceKind, delete merged.instanceCount;
+    if (draft.instanceGroups) {
+      delete merged.instanceKind;
+      delete merged.instanceCount;
+    }
     if (draft.instanceKind || draft.instanceCount) delete merged.instanceGroups;
     for (const [key, value] of Object.entries(draft)) {
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;

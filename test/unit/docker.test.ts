@@ -252,7 +252,9 @@ describe('readiness polling', () => {
       const phases: string[] = [];
       const outcome = await waitUntilReady({ baseUrl: new URL(server.url), models: ['m'], timeoutMs: 5_000, intervalMs: 20, onProgress: (s) => phases.push(s.phase) });
       expect(outcome.ok).toBe(true);
-      expect(phases).toEqual(['starting', 'loading', 'ready']);
+      // onProgress also fires when the set of ready models changes within a phase (the model can turn
+      // ready between the server probe and its own), so the phases are compared as a sequence.
+      expect(phases.filter((phase, i) => phase !== phases[i - 1])).toEqual(['starting', 'loading', 'ready']);
     } finally {
       await server.close();
     }

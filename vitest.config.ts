@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The suite spawns the built CLI (npm test builds first) and Debian's python3; the docker
+// The suite spawns the built CLI (npm test builds first) and the test venv's Python (global setup); the docker
 // integration suite has its own config (vitest.docker.config.ts).
 export default defineConfig({
   test: {
+    globalSetup: ['test/helpers/global-setup.ts'],
     include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/docker/**/*.test.ts'],
-    globalSetup: ['test/docker/global-setup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts', 'test/docker/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 240_000,

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, listTree, makeTempDir, readText, runCli, SYSTEM_PYTHON, TEMPLATES } from '../helpers/cli.js';
+import { BIN, listTree, makeTempDir, readText, runCli, TEST_PYTHON, TEMPLATES } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 
 interface Described {
@@ -151,9 +151,9 @@ describe('a project grown to three models', () => {
   });
 
   it("the project's own tests find all three models, unchanged", async () => {
-    const result = await execa(SYSTEM_PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: project, reject: false, timeout: 120_000, env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    const result = await execa(TEST_PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: project, reject: false, timeout: 120_000, env: { PYTHONDONTWRITEBYTECODE: '1' } });
     expect(result.exitCode, String(result.stdout)).toBe(0);
-    const ids = await execa(SYSTEM_PYTHON, ['-m', 'pytest', '--collect-only', '-q', '-p', 'no:cacheprovider'], { cwd: project, reject: false, timeout: 60_000 });
+    const ids = await execa(TEST_PYTHON, ['-m', 'pytest', '--collect-only', '-q', '-p', 'no:cacheprovider'], { cwd: project, reject: false, timeout: 60_000 });
     for (const model of ['dumb_stub', 'second', 'third']) expect(String(ids.stdout)).toContain(`test_answers_with_every_declared_output[${model}]`);
   });
 });

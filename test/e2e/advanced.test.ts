@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTree, makeTempDir, readText, runCli, TEMPLATES } from '../helpers/cli.js';
+import { listTree, makeTempDir, readText, runCli, TEMPLATES, TEST_PYTHON } from '../helpers/cli.js';
 import { parseConfigsWithProtobuf, runPythonJson } from '../helpers/python.js';
 
 let root: string;
@@ -108,7 +108,7 @@ describe('advanced config through flags and --from', () => {
 
   it('the generated project\'s own tests pass, sending requests without the optional input too', async () => {
     const { execa } = await import('execa');
-    const result = await execa('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: byFlags, reject: false, timeout: 120_000 });
+    const result = await execa(TEST_PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: byFlags, reject: false, timeout: 120_000 });
     expect(result.exitCode, String(result.stdout)).toBe(0);
   });
 });

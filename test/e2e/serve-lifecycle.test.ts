@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, SYSTEM_PYTHON } from '../helpers/cli.js';
+import { makeTempDir, runCli, TEST_PYTHON } from '../helpers/cli.js';
 import { echoSource, MISSING_MODULE, writeBroken, writeEcho, writeNeedy } from '../helpers/serve-models.js';
 import { call, inferBody, killAllServers, serveUntilExit, startServe, type Served } from '../helpers/serve.js';
 
@@ -109,7 +109,7 @@ describe('serve: models that cannot load', () => {
     // The traceback starts at the model's code: serve's and the fake's own frames are left out.
     expect(err).toMatch(/Traceback \(most recent call last\):\n {2}File "[^"]*broken[/\\]1[/\\]model\.py", line 3, in initialize\n.*\nValueError: boom at initialize\n/);
     expect(err).not.toMatch(/worker\.py|harness\.py/);
-    expect(err).toContain(`failed to load 'needy': ${SYSTEM_PYTHON} cannot import ${MISSING_MODULE} (broken/models/needy/1/model.py line 3); not in requirements.txt`);
+    expect(err).toContain(`failed to load 'needy': ${TEST_PYTHON} cannot import ${MISSING_MODULE} (broken/models/needy/1/model.py line 3); not in requirements.txt`);
     expect(served.stdout()).toMatch(/\| broken +\| 1 +\| UNAVAILABLE: ValueError: boom at initialize/);
 
     expect((await call(`${served.url}/v2/health/ready`)).status).toBe(400);
@@ -133,9 +133,9 @@ describe('serve: models that cannot load', () => {
     fs.writeFileSync(path.join(dir, 'requirements.txt'), 'numpy<2\n');
     const result = await serveUntilExit(['needy-only'], { cwd: root });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`error: no model can be loaded:\n  needy: ${SYSTEM_PYTHON} cannot import ${MISSING_MODULE} (needy-only/models/needy/1/model.py line 3)`);
+    expect(result.stderr).toContain(`error: no model can be loaded:\n  needy: ${TEST_PYTHON} cannot import ${MISSING_MODULE} (needy-only/models/needy/1/model.py line 3)`);
     expect(result.stderr).toContain(`not in requirements.txt (the image needs them too): ${MISSING_MODULE}`);
-    expect(result.stderr).toContain(`install them: ${SYSTEM_PYTHON} -m venv needy-only/.venv && needy-only/.venv/bin/pip install -r needy-only/requirements.txt`);
+    expect(result.stderr).toContain(`install them: ${TEST_PYTHON} -m venv needy-only/.venv && needy-only/.venv/bin/pip install -r needy-only/requirements.txt`);
     expect(result.stderr).not.toContain('Traceback');
   });
 
@@ -144,7 +144,7 @@ describe('serve: models that cannot load', () => {
     // A stand-in for a fresh venv: the system Python without its site-packages (so without numpy).
     fs.mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
     const venvPython = path.join(dir, '.venv', 'bin', 'python');
-    fs.writeFileSync(venvPython, `#!/bin/sh\nexec ${SYSTEM_PYTHON} -I -S "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(venvPython, `#!/bin/sh\nexec ${TEST_PYTHON} -I -S "$@"\n`, { mode: 0o755 });
     const result = await serveUntilExit([], { cwd: dir });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^error: \S+ cannot import numpy, which every Python-backend model needs \(ModuleNotFoundError: No module named 'numpy'\)$/m);

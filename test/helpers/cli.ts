@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/create-triton-model.js');
 export const TEMPLATES = path.join(ROOT, 'templates');
-/** Debian's interpreter, with python3-numpy, -pytest, -opencv, -protobuf (not the python3 first on PATH). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+/** The test venv's interpreter (scripts/test-venv.mjs, built by the suites' global setup from test/python/requirements.txt). */
+export const TEST_PYTHON = path.join(ROOT, '.venv-test/bin/python');
+/** protoc as the test venv carries it (grpcio-tools): argv before protoc's own arguments. */
+export const PROTOC = [TEST_PYTHON, '-m', 'grpc_tools.protoc'] as const;
 
 export interface CliResult {
   exitCode: number;

@@ -2,7 +2,7 @@
 
 stdin: {"proto": path, "files": [paths]}; stdout: [{"file", "ok", "error"?, "message"?}].
 protoc compiles the .proto into a descriptor set once; google.protobuf then parses every file in
-this one process (Debian's protoc and python3-protobuf).
+this one process (the test venv's grpcio-tools protoc and protobuf).
 """
 
 import json
@@ -18,7 +18,7 @@ proto = request["proto"]
 with tempfile.TemporaryDirectory() as tmp:
     descriptor_file = os.path.join(tmp, "model_config.desc")
     subprocess.run(
-        ["protoc", f"--proto_path={os.path.dirname(proto)}", f"--descriptor_set_out={descriptor_file}", os.path.basename(proto)],
+        [sys.executable, "-m", "grpc_tools.protoc", f"--proto_path={os.path.dirname(proto)}", f"--descriptor_set_out={descriptor_file}", os.path.basename(proto)],
         check=True,
     )
     file_set = descriptor_pb2.FileDescriptorSet()

@@ -2,11 +2,11 @@
 
 import { execa } from 'execa';
 import path from 'node:path';
-import { ROOT, SYSTEM_PYTHON } from './cli.js';
+import { ROOT, TEST_PYTHON } from './cli.js';
 import { modelConfigProtoDir } from './model-config-proto.js';
 
 export async function runPythonJson<T>(script: string, payload: unknown, timeout = 120_000): Promise<T> {
-  const result = await execa(SYSTEM_PYTHON, [path.join(ROOT, 'test/helpers', script)], {
+  const result = await execa(TEST_PYTHON, [path.join(ROOT, 'test/helpers', script)], {
     input: JSON.stringify(payload),
     reject: false,
     timeout,

@@ -4,7 +4,7 @@
  */
 
 import { execa, type ResultPromise } from 'execa';
-import { BIN, SYSTEM_PYTHON } from './cli.js';
+import { BIN, TEST_PYTHON } from './cli.js';
 
 export interface Served {
   url: string;
@@ -26,7 +26,7 @@ export function killAllServers(): void {
 }
 
 export async function startServe(args: string[], options: { cwd: string; python?: string | null; timeoutMs?: number; env?: Record<string, string> }): Promise<Served> {
-  const python = options.python === undefined ? ['--python', SYSTEM_PYTHON] : options.python === null ? [] : ['--python', options.python];
+  const python = options.python === undefined ? ['--python', TEST_PYTHON] : options.python === null ? [] : ['--python', options.python];
   const child: ResultPromise = execa(process.execPath, [BIN, 'serve', ...args, '--port', '0', ...python], {
     cwd: options.cwd,
     env: { NO_COLOR: '1', CI: undefined, ...options.env },
@@ -113,7 +113,7 @@ export async function startServe(args: string[], options: { cwd: string; python?
 
 /** Run `serve` expecting it to exit by itself (a startup failure): its exit code and output. */
 export async function serveUntilExit(args: string[], options: { cwd: string; python?: string | null; timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const python = options.python === undefined ? ['--python', SYSTEM_PYTHON] : options.python === null ? [] : ['--python', options.python];
+  const python = options.python === undefined ? ['--python', TEST_PYTHON] : options.python === null ? [] : ['--python', options.python];
   const result = await execa(process.execPath, [BIN, 'serve', ...args, '--port', '0', ...python], {
     cwd: options.cwd,
     env: { NO_COLOR: '1', CI: undefined },

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_PYTHON } from '../helpers/cli.js';
 import { modelConfigProtoDir } from '../helpers/model-config-proto.js';
 import { describe, expect, it } from 'vitest';
 import { ENUMS, MESSAGES, fieldDescriptor, fullName, mapEntryDescriptor, mapEntryName, messageDescriptor, type FieldDescriptor } from '../../src/pbtxt/schema.js';
@@ -22,7 +23,7 @@ function describeProto(): { messages: Record<string, FieldDescriptor[]>; enums: 
 import json, subprocess, sys
 from google.protobuf import descriptor_pb2
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as F
-descriptor_set = subprocess.run(["/usr/bin/protoc", "-I" + sys.argv[1], "--descriptor_set_out=/dev/stdout", "model_config.proto"],
+descriptor_set = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I" + sys.argv[1], "--descriptor_set_out=/dev/stdout", "model_config.proto"],
                                 check=True, capture_output=True).stdout
 file = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set).file[0]
 KINDS = {F.TYPE_DOUBLE: "double", F.TYPE_FLOAT: "float", F.TYPE_INT64: "int64", F.TYPE_UINT64: "uint64", F.TYPE_INT32: "int32",
@@ -69,7 +70,7 @@ def describe_field(message, field):
 json.dump({"messages": {name: [describe_field(message, field) for field in message.field] for name, message in messages.items()},
            "enums": enums}, sys.stdout)
 `;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, FIXTURES]).toString());
+  return JSON.parse(execFileSync(TEST_PYTHON, ['-c', script, FIXTURES]).toString());
 }
 
 /** Our descriptor without `undefined` members, for comparison. */

@@ -47,6 +47,8 @@ export interface TensorView {
   streamPlaceholder: string;
   sampleExpr: string;
   sampleComment: string;
+  /** The shape client.py gets back for this output: the example's batch first when batching, -1 where compute() decides. */
+  answerShapeText: string;
   optional: boolean;
   isBF16: boolean;
   isString: boolean;
@@ -84,6 +86,7 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
   let sampleExpr: string;
   if (info.kind === 'string') sampleExpr = `np.array([${pyBytes(sampleText(tensor))}] * ${count}, dtype=np.object_).reshape(${pyTuple(shape)})`;
   else if (info.kind === 'bool') sampleExpr = `(np.arange(${count}) % 2 == 0).reshape(${pyTuple(shape)})`;
+  else if (info.name === 'BF16') sampleExpr = `(np.arange(${count}) % 100).astype(triton_to_np_dtype("BF16")).reshape(${pyTuple(shape)})`;
   else sampleExpr = `(np.arange(${count}) % 100).astype(${numpyDtype}).reshape(${pyTuple(shape)})`;
 
   return {
@@ -101,6 +104,7 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
     streamPlaceholder,
     sampleExpr,
     sampleComment: `${tensor.name}: ${info.wire}, shape ${list(shape)}${batched ? ' (batch first)' : ''}`,
+    answerShapeText: list([...(batched ? [shape[0] as number] : []), ...tensor.dims]),
     optional: Boolean(tensor.optional),
     isBF16: info.name === 'BF16',
     isString: info.kind === 'string',

@@ -23,9 +23,10 @@ describe('a model that fails to load, in a real Docker engine', () => {
     const logStart = ran.stdout.indexOf('Last lines of the container log');
     expect(logStart, ran.stdout).toBeGreaterThanOrEqual(0);
     const shownLog = ran.stdout.slice(logStart);
-    // The model's own error, as the container printed it, inside the log excerpt.
-    expect(shownLog).toMatch(/│ +File "\/models\/broken\/1\/model\.py", line [0-9]+, in initialize$/m);
-    expect(shownLog).toMatch(/│ RuntimeError: weights\.bin is missing from assets\/$/m);
+    // The model's own error, as Triton printed it, inside the log excerpt: its table of models, with
+    // the Python backend's "At:" trace of where initialize raised.
+    expect(shownLog).toMatch(/│ \| broken +\| 1 +\| UNAVAILABLE: Internal: RuntimeError: weights\.bin is missing from assets\/ +\|$/m);
+    expect(shownLog).toMatch(/│ \| +\| +\| +\/models\/broken\/1\/model\.py\([0-9]+\): initialize +\|$/m);
     expect(ran.stderr).toMatch(/model failed to load: see the log above/);
     expect(ran.stderr.trim().split('\n')).toHaveLength(1);
     // Nothing left: the container exited by itself (no model loaded) and the daemon's --rm removes it

@@ -1,25 +1,24 @@
 /**
- * The stand-in for nvcr.io/nvidia/tritonserver:<default tag>-py3, built locally (no registry here):
- * a debootstrapped Debian with python3, numpy and pip, the host's node binary, this repository's
- * packed CLI, and a `tritonserver` that runs the CLI's `serve` (stand-in/tritonserver). Generated
- * Dockerfiles build FROM it unchanged.
+ * The stand-in for nvcr.io/nvidia/tritonserver:<default tag>-py3, built locally (no registry here): a
+ * debootstrapped Debian with python3, numpy and pip, and the real Triton Inference Server that the
+ * nvidia-pytriton wheel carries (2.51.0, NGC 24.10; from the test venv), laid out as NGC images lay it
+ * out: /opt/tritonserver/bin/tritonserver on PATH, the Python backend in /opt/tritonserver/backends/python
+ * with the stub for the image's Python, the server's libraries in /opt/tritonserver/lib, and the
+ * unprivileged user triton-server (uid 1000). Generated Dockerfiles build FROM it unchanged.
  *
  * Two layers, two lifetimes: the Debian root filesystem (about a minute to debootstrap and install)
- * is cached as a tarball in os.tmpdir(), keyed by its recipe, across runs; the CLI layer is rebuilt
- * every run from the code under test.
+ * is cached as a tarball in os.tmpdir(), keyed by its recipe, across runs; the Triton layer is rebuilt
+ * every run from the test venv.
  */
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_TRITON_VERSION } from '../../src/spec/fields.js';
+import { TRITON_WHEEL_RELEASE, tritonWheel } from '../helpers/triton.js';
 import { withEnv, type DockerDaemon } from './daemon.js';
 import { mustRun } from './host.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, '../..');
 
 /** The tag a generated Dockerfile builds FROM by default. */
 export const STAND_IN_IMAGE = `nvcr.io/nvidia/tritonserver:${DEFAULT_TRITON_VERSION}-py3`;
@@ -29,9 +28,12 @@ export const ROOTFS_RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
   mirror: process.env.CTM_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian',
-  packages: ['python3', 'python3-numpy', 'python3-pip'],
-  revision: 1,
+  // libpython3.11: the Python backend's stub embeds the interpreter.
+  packages: ['python3', 'python3-numpy', 'python3-pip', 'libpython3.11'],
+  revision: 2,
 };
+/** bookworm's python3: the stub copied into the image must be built for it. */
+const IMAGE_PYTHON_MINOR = '3.11';
 
 const ROOTFS_CACHE = path.join(os.tmpdir(), 'create-triton-model-docker-cache');
 const DEBOOTSTRAP_TIMEOUT_MS = 10 * 60_000;
@@ -44,10 +46,10 @@ const DOCKER_TIMEOUT_MS = 5 * 60_000;
  * distribution") instead of retrying a network the suite's containers do not have.
  */
 const STAND_IN_DOCKERFILE = `FROM {{ROOTFS}}
-COPY node /usr/local/bin/node
-COPY create-triton-model /opt/create-triton-model
-COPY tritonserver /opt/tritonserver/bin/tritonserver
+COPY tritonserver /opt/tritonserver
+RUN useradd --uid 1000 --user-group --create-home --shell /bin/bash triton-server
 ENV PATH=/opt/tritonserver/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    LD_LIBRARY_PATH=/opt/tritonserver/lib \\
     PIP_BREAK_SYSTEM_PACKAGES=1 \\
     PIP_NO_INDEX=1 \\
     PIP_DISABLE_PIP_VERSION_CHECK=1 \\
@@ -89,17 +91,16 @@ export function rootfsTarball(workDir: string, log: (line: string) => void): { f
   return { file, cached: false };
 }
 
-/** The packed CLI exactly as npm would publish it (`files` of package.json), unpacked into `dir`. */
-function unpackCli(workDir: string, dir: string): void {
-  const packDir = path.join(workDir, 'pack');
-  fs.mkdirSync(packDir, { recursive: true });
-  // --ignore-scripts: dist/ was just built by `npm run test:docker`; prepack's clean rebuild would pull it
-  // from under anyone else's tests running in this tree.
-  const output = mustRun('npm', ['pack', '--ignore-scripts', '--json', `--pack-destination=${packDir}`], { timeoutMs: DOCKER_TIMEOUT_MS, cwd: REPO_ROOT });
-  const [packed] = JSON.parse(output) as { filename: string }[];
-  if (!packed) throw new Error(`npm pack printed no package: ${output}`);
-  fs.mkdirSync(dir, { recursive: true });
-  mustRun('tar', ['-xzf', path.join(packDir, packed.filename), '-C', dir, '--strip-components=1'], { timeoutMs: DOCKER_TIMEOUT_MS });
+/** The wheel's server as NGC images hold it under /opt/tritonserver: bin, backends (with the stub), lib. */
+function tritonTree(dir: string): void {
+  const wheel = tritonWheel();
+  const stub = path.join(wheel.dist, 'python_backend_stubs', IMAGE_PYTHON_MINOR, 'triton_python_backend_stub');
+  if (!fs.existsSync(stub)) throw new Error(`the nvidia-pytriton wheel has no stub for the image's Python ${IMAGE_PYTHON_MINOR}`);
+  fs.cpSync(path.join(wheel.dist, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  fs.cpSync(path.join(wheel.dist, 'backends'), path.join(dir, 'backends'), { recursive: true, filter: (source) => !source.includes('__pycache__') });
+  fs.copyFileSync(stub, path.join(dir, 'backends/python/triton_python_backend_stub'));
+  fs.chmodSync(path.join(dir, 'backends/python/triton_python_backend_stub'), 0o755);
+  fs.cpSync(wheel.libs, path.join(dir, 'lib'), { recursive: true });
 }
 
 /** Build the stand-in and tag it as the default Triton image. */
@@ -118,16 +119,18 @@ export function buildStandInImage(daemon: DockerDaemon, log: (line: string) => v
   const context = path.join(workDir, 'context');
   fs.mkdirSync(context);
   fs.writeFileSync(path.join(context, 'Dockerfile'), STAND_IN_DOCKERFILE.replace('{{ROOTFS}}', rootfsImage));
-  // The host's node: the stand-in runs the same Debian release, and Debian's own nodejs is older than our engines field.
-  fs.copyFileSync(process.execPath, path.join(context, 'node'));
-  fs.copyFileSync(path.join(HERE, 'stand-in/tritonserver'), path.join(context, 'tritonserver'));
-  fs.chmodSync(path.join(context, 'tritonserver'), 0o755);
-  unpackCli(workDir, path.join(context, 'create-triton-model'));
+  tritonTree(path.join(context, 'tritonserver'));
   mustRun('docker', ['build', `--tag=${STAND_IN_IMAGE}`, context], { timeoutMs: DOCKER_TIMEOUT_MS, env });
   fs.rmSync(context, { recursive: true, force: true });
 
-  // The CLI must start inside it, or every test would fail later with a less clear message.
-  const version = mustRun('docker', ['run', '--rm', STAND_IN_IMAGE, 'node', '/opt/create-triton-model/bin/create-triton-model.js', '--version'], { timeoutMs: DOCKER_TIMEOUT_MS, env }).trim();
-  log(`${STAND_IN_IMAGE} ready (create-triton-model ${version} on ${mustRun('docker', ['run', '--rm', STAND_IN_IMAGE, 'node', '--version'], { timeoutMs: DOCKER_TIMEOUT_MS, env }).trim()})`);
+  // The server and the stub must find every library inside it, or every test would fail later with a
+  // less clear message.
+  const missing = mustRun(
+    'docker',
+    ['run', '--rm', '--user', 'triton-server', STAND_IN_IMAGE, 'sh', '-c', 'ldd /opt/tritonserver/bin/tritonserver /opt/tritonserver/backends/python/*.so /opt/tritonserver/backends/python/triton_python_backend_stub | grep "not found" || true'],
+    { timeoutMs: DOCKER_TIMEOUT_MS, env },
+  ).trim();
+  if (missing) throw new Error(`the stand-in's Triton is missing libraries:\n${missing}`);
+  log(`${STAND_IN_IMAGE} ready (Triton ${TRITON_WHEEL_RELEASE} from the nvidia-pytriton wheel, Python ${IMAGE_PYTHON_MINOR} stub)`);
   return { rootfsSeconds, rootfsCached: rootfs.cached, imageSeconds: seconds(since) };
 }

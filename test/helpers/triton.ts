@@ -1,0 +1,284 @@
+/**
+ * Real Triton Inference Server for the tests: the build the nvidia-pytriton wheel carries (in the test
+ * venv), started the way PyTriton starts it (its pytriton/triton.py):
+ * - the wheel's `pytriton/tritonserver/` holds `bin/tritonserver`, `backends/python/` and one Python-backend
+ *   stub per Python minor version under `python_backend_stubs/<major.minor>/`; the server wants the stub
+ *   beside libtriton_python.so, so a backends folder is assembled once per venv with the stub matching the
+ *   venv's Python;
+ * - the wheel's bundled libraries (`nvidia_pytriton.libs`) and the interpreter's libpython folder go on
+ *   LD_LIBRARY_PATH; the venv's `bin` goes first on PATH, which is how the stub's embedded Python finds
+ *   the venv's packages (numpy, and whatever models import).
+ * Every server listens on 127.0.0.1 on free ports, in a process group of its own (the stubs are its
+ * children), with its log kept; stop() ends the whole group, every wait is bounded, and the process exit
+ * hook kills whatever a crashed test left running.
+ */
+
+import { execa, type ResultPromise } from 'execa';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, TEST_PYTHON } from './cli.js';
+import { freePorts } from './ports.js';
+
+const VENV = path.join(ROOT, '.venv-test');
+
+/** The Triton release the nvidia-pytriton wheel of test/python/requirements.txt carries. */
+export const TRITON_WHEEL_RELEASE = '2.51.0 (NGC 24.10)';
+
+export interface TritonWheel {
+  /** pytriton/tritonserver: bin/, backends/, python_backend_stubs/<major.minor>/. */
+  dist: string;
+  /** nvidia_pytriton.libs: the libraries the server and the backend link. */
+  libs: string;
+  /** The venv's Python, major.minor, and the folder of its libpython. */
+  pythonMinor: string;
+  pythonLibDir: string;
+}
+
+let wheel: TritonWheel | undefined;
+
+/** Where the test venv's nvidia-pytriton wheel keeps the server. */
+export function tritonWheel(): TritonWheel {
+  if (wheel) return wheel;
+  const facts = JSON.parse(
+    execFileSync(TEST_PYTHON, [
+      '-c',
+      'import json, sys, sysconfig, pytriton; print(json.dumps({"pytriton": pytriton.__path__[0], "libdir": sysconfig.get_config_var("LIBDIR"), "minor": f"{sys.version_info[0]}.{sys.version_info[1]}"}))',
+    ]).toString(),
+  ) as { pytriton: string; libdir: string; minor: string };
+  wheel = { dist: path.join(facts.pytriton, 'tritonserver'), libs: path.join(path.dirname(facts.pytriton), 'nvidia_pytriton.libs'), pythonMinor: facts.minor, pythonLibDir: facts.libdir };
+  return wheel;
+}
+
+export interface TritonLayout {
+  binary: string;
+  backends: string;
+  env: Record<string, string>;
+}
+
+let layout: TritonLayout | undefined;
+
+/** The wheel's server with a backends folder holding the stub for the venv's Python (assembled once per venv). */
+export function tritonLayout(): TritonLayout {
+  if (layout) return layout;
+  const { dist, libs, pythonMinor, pythonLibDir } = tritonWheel();
+  const stub = path.join(dist, 'python_backend_stubs', pythonMinor, 'triton_python_backend_stub');
+  if (!fs.existsSync(stub)) throw new Error(`the nvidia-pytriton wheel has no Python-backend stub for Python ${pythonMinor} (${stub})`);
+  const backends = path.join(VENV, 'triton-backends');
+  const python = path.join(backends, 'python');
+  if (!fs.existsSync(path.join(python, 'triton_python_backend_stub'))) {
+    // Assembled beside, then renamed: test files start servers in parallel.
+    const partial = `${backends}.${process.pid}`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    fs.cpSync(path.join(dist, 'backends'), partial, { recursive: true });
+    fs.copyFileSync(stub, path.join(partial, 'python', 'triton_python_backend_stub'));
+    fs.chmodSync(path.join(partial, 'python', 'triton_python_backend_stub'), 0o755);
+    try {
+      fs.renameSync(partial, backends);
+    } catch {
+      fs.rmSync(partial, { recursive: true, force: true }); // another file was first
+    }
+  }
+  layout = {
+    binary: path.join(dist, 'bin', 'tritonserver'),
+    backends,
+    env: {
+      LD_LIBRARY_PATH: [libs, pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      PATH: [path.join(VENV, 'bin'), process.env.PATH].filter(Boolean).join(':'),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+  };
+  return layout;
+}
+
+export interface TritonOptions {
+  /** One or more model repositories (--model-repository each). */
+  repositories: string[];
+  /** `explicit`: nothing loads until asked (loadModel); `none` (Triton's default): everything loads at start. */
+  modelControl?: 'none' | 'explicit';
+  /** Extra tritonserver flags. */
+  args?: string[];
+  /** Wait for /v2/health/ready (every model loaded) rather than /v2/health/live. Default: live. */
+  waitForReady?: boolean;
+  timeoutMs?: number;
+}
+
+export interface TritonServer {
+  /** http://127.0.0.1:<port> */
+  httpUrl: string;
+  /** 127.0.0.1:<port>, as tritonclient.grpc wants it. */
+  grpcAddress: string;
+  metricsUrl: string;
+  ports: { http: number; grpc: number; metrics: number };
+  pid: number;
+  /** Everything the server printed so far. */
+  log(): string;
+  /** Resolves when `pattern` shows in the log (rejects after `timeoutMs` or when the server exits). */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Load (or reload) a model in explicit mode; resolves with Triton's HTTP status and body. */
+  loadModel(name: string, body?: unknown): Promise<{ status: number; body: string }>;
+  unloadModel(name: string): Promise<{ status: number; body: string }>;
+  get(pathname: string): Promise<{ status: number; body: string }>;
+  post(pathname: string, body: unknown): Promise<{ status: number; body: string }>;
+  exited(): boolean;
+  /** SIGTERM, then SIGKILL to the whole group if it has not ended in time. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<TritonServer>();
+process.on('exit', () => {
+  for (const server of running) {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** How long Triton waits for in-flight requests when stopping (its default is 30 s). */
+const EXIT_TIMEOUT_SECONDS = 5;
+const STOP_TIMEOUT_MS = (EXIT_TIMEOUT_SECONDS + 10) * 1000;
+let serverCount = 0;
+
+async function request(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 60_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+/** True when the process group has no process left. */
+function groupGone(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function launch(options: TritonOptions, ports: { http: number; grpc: number; metrics: number }) {
+  const { binary, backends, env } = tritonLayout();
+  const args = [
+    ...options.repositories.map((repository) => `--model-repository=${repository}`),
+    `--backend-directory=${backends}`,
+    '--http-address=127.0.0.1',
+    '--grpc-address=127.0.0.1',
+    '--metrics-address=127.0.0.1',
+    `--http-port=${ports.http}`,
+    `--grpc-port=${ports.grpc}`,
+    `--metrics-port=${ports.metrics}`,
+    `--exit-timeout-secs=${EXIT_TIMEOUT_SECONDS}`,
+    // Shared-memory regions are named from this prefix: servers running side by side must not share one.
+    `--backend-config=python,shm-region-prefix-name=ctm${process.pid}x${serverCount++}x`,
+    ...(options.modelControl === 'explicit' ? ['--model-control-mode=explicit'] : []),
+    ...(options.args ?? []),
+  ];
+  const child: ResultPromise = execa(binary, args, {
+    env,
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    detached: true,
+    cwd: os.tmpdir(),
+  });
+  return { child, args };
+}
+
+export async function startTriton(options: TritonOptions): Promise<TritonServer> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  // A port found free can be taken before Triton binds it: try again with new ports, a bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    const [http, grpc, metrics] = (await freePorts(3)) as [number, number, number];
+    const ports = { http, grpc, metrics };
+    const { child } = await launch(options, ports);
+    let log = '';
+    let exitedWith: number | undefined | null;
+    const listeners = new Set<() => void>();
+    child.all?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      for (const listener of listeners) listener();
+    });
+    const done = child.then((result) => {
+      exitedWith = result.exitCode ?? null;
+      for (const listener of listeners) listener();
+    });
+    const pid = child.pid as number;
+    const httpUrl = `http://127.0.0.1:${http}`;
+    let stopping: Promise<void> | undefined;
+    const server: TritonServer = {
+      httpUrl,
+      grpcAddress: `127.0.0.1:${grpc}`,
+      metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+      ports,
+      pid,
+      log: () => log,
+      exited: () => exitedWith !== undefined,
+      waitForLog(pattern, waitMs = 30_000) {
+        return new Promise((resolve, reject) => {
+          const check = () => {
+            const match = pattern.exec(log);
+            if (match) finish(() => resolve(match));
+            else if (exitedWith !== undefined) finish(() => reject(new Error(`tritonserver exited (${exitedWith}) before printing ${pattern}\n${log}`)));
+          };
+          const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} in Triton's log after ${waitMs} ms\n${log}`))), waitMs);
+          const finish = (settle: () => void) => {
+            clearTimeout(timer);
+            listeners.delete(check);
+            settle();
+          };
+          listeners.add(check);
+          check();
+        });
+      },
+      loadModel: (name, body) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: 'POST', body: body === undefined ? '' : JSON.stringify(body), timeoutMs: timeoutMs }),
+      unloadModel: (name) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/unload`, { method: 'POST', body: '' }),
+      get: (pathname) => request(`${httpUrl}${pathname}`),
+      post: (pathname, body) => request(`${httpUrl}${pathname}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      stop() {
+        stopping ??= (async () => {
+          try {
+            if (exitedWith === undefined) process.kill(pid, 'SIGTERM');
+          } catch {
+            // Already gone.
+          }
+          const deadline = Date.now() + STOP_TIMEOUT_MS;
+          while (Date.now() < deadline && (exitedWith === undefined || !groupGone(pid))) await sleep(100);
+          if (!groupGone(pid)) {
+            try {
+              process.kill(-pid, 'SIGKILL');
+            } catch {
+              // Gone meanwhile.
+            }
+          }
+          await Promise.race([done, sleep(5_000)]);
+          running.delete(server);
+        })();
+        return stopping;
+      },
+    };
+    running.add(server);
+
+    const deadline = Date.now() + timeoutMs;
+    const probe = options.waitForReady ? '/v2/health/ready' : '/v2/health/live';
+    let answered = false;
+    while (Date.now() < deadline && exitedWith === undefined) {
+      try {
+        if ((await request(`${httpUrl}${probe}`, { timeoutMs: 2_000 })).status === 200) {
+          answered = true;
+          break;
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(100);
+    }
+    if (answered) return server;
+    await server.stop();
+    if (/address already in use|Address in use|Failed to start/i.test(log) && attempt < 3) continue;
+    throw new Error(`Triton did not answer ${probe} within ${timeoutMs} ms (${exitedWith === undefined ? 'still running' : `exited with ${exitedWith}`}):\n${log}`);
+  }
+}

@@ -114,8 +114,8 @@ export interface TritonServer {
   pid: number;
   /** Everything the server printed so far. */
   log(): string;
-  /** Resolves when `pattern` shows in the log (rejects after `timeoutMs` or when the server exits). */
-  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves when `pattern` shows in the log after its first `from` characters (rejects after `timeoutMs` or when the server exits). */
+  waitForLog(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
   /** Load (or reload) a model in explicit mode; resolves with Triton's HTTP status and body. */
   loadModel(name: string, body?: unknown): Promise<{ status: number; body: string }>;
   unloadModel(name: string): Promise<{ status: number; body: string }>;
@@ -217,10 +217,10 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
       pid,
       log: () => log,
       exited: () => exitedWith !== undefined,
-      waitForLog(pattern, waitMs = 30_000) {
+      waitForLog(pattern, waitMs = 30_000, from = 0) {
         return new Promise((resolve, reject) => {
           const check = () => {
-            const match = pattern.exec(log);
+            const match = pattern.exec(log.slice(from));
             if (match) finish(() => resolve(match));
             else if (exitedWith !== undefined) finish(() => reject(new Error(`tritonserver exited (${exitedWith}) before printing ${pattern}\n${log}`)));
           };

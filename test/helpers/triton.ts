@@ -14,6 +14,7 @@
  */
 
 import { execa, type ResultPromise } from 'execa';
+import { beforeEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -281,4 +282,17 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
     if (/address already in use|Address in use|Failed to start/i.test(log) && attempt < 3) continue;
     throw new Error(`Triton did not answer ${probe} within ${timeoutMs} ms (${exitedWith === undefined ? 'still running' : `exited with ${exitedWith}`}):\n${log}`);
   }
+}
+
+/** Lines of a server's log shown under a failed test. */
+const LOG_LINES_ON_FAILURE = 150;
+
+/** Print the tail of the server's log under every test of this file that fails (call at the top level). */
+export function showLogOnFailure(server: () => TritonServer | undefined): void {
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      const log = server()?.log();
+      if (log) process.stderr.write(`--- last lines of Triton's log ---\n${log.split('\n').slice(-LOG_LINES_ON_FAILURE).join('\n')}\n---\n`);
+    });
+  });
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID_CASES } from '../fixtures/pbtxt/invalid-cases.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { startTriton, type TritonServer } from '../helpers/triton.js';
+import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';
 
 let root: string;
 let triton: TritonServer;
@@ -24,6 +24,8 @@ interface Verdict {
   parseError?: string;
 }
 const verdicts: Verdict[] = [];
+
+showLogOnFailure(() => triton);
 
 beforeAll(async () => {
   root = makeTempDir('ctm-triton-pbtxt-');

@@ -26,7 +26,7 @@ import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
 import { withTritonDefaults } from '../../src/pbtxt/json.js';
 import { makeTempDir, runCli, TEST_PYTHON } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
-import { startTriton, type TritonServer } from '../helpers/triton.js';
+import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';
 import { replaceCompute, TORCH } from '../helpers/triton-projects.js';
 
 interface Answer {
@@ -152,6 +152,8 @@ let triton: TritonServer;
 const served: ServedCase[] = [];
 const projectDir = (id: string) => path.join(root, id);
 
+showLogOnFailure(() => triton);
+
 beforeAll(async () => {
   if (!TORCH && process.env.CI) throw new Error('BF16 needs torch in the test venv (Debian python3-torch, linked by scripts/test-venv.mjs); CI installs it');
   root = makeTempDir('ctm-triton-');
@@ -247,6 +249,13 @@ describe.each(PROJECTS.map((p) => p.id))('project %s', (id) => {
         if (model.decoupled) expect(result.fake.at(-1), `${where}: the stream ends with the final flag`).toEqual({ final: true });
       }
     }
+  });
+
+  it('validate finds nothing to report in what Triton loaded', async () => {
+    const result = await runCli(['validate', id, '--json'], { cwd: root });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { findings?: unknown[] };
+    expect(report.findings ?? [], result.stdout).toEqual([]);
   });
 
   it("its own pytest suite passes", async () => {

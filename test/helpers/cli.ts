@@ -11,6 +11,15 @@ export const BIN = path.join(ROOT, 'bin/create-triton-model.js');
 export const TEMPLATES = path.join(ROOT, 'templates');
 /** The test venv's interpreter (scripts/test-venv.mjs, built by the suites' global setup from test/python/requirements.txt). */
 export const TEST_PYTHON = path.join(ROOT, '.venv-test/bin/python');
+/**
+ * torch is importable in the test venv (scripts/test-venv.mjs linked Debian's python3-torch): BF16
+ * tensors, which go through torch, can be run. Set by the global setup, which refuses to run without
+ * torch on CI.
+ */
+export const TORCH = process.env.TEST_TORCH === '1';
+/** Why BF16 cases are left out when torch is missing; the suites show it as a skipped test. */
+export const NO_TORCH_REASON = 'BF16 cases: torch is not in the test venv (install Debian\'s python3-torch: scripts/test-venv.mjs links it)';
+
 /** protoc as the test venv carries it (grpcio-tools): argv before protoc's own arguments. */
 export const PROTOC = [TEST_PYTHON, '-m', 'grpc_tools.protoc'] as const;
 

@@ -1,8 +1,5 @@
 /** Small helpers for tests that edit generated projects before serving them. */
 
-/** torch is importable in the test venv (the global setup linked Debian's python3-torch): BF16 can be tested. */
-export const TORCH = process.env.TEST_TORCH === '1';
-
 const PLACEHOLDERS = /^( +)# TODO: replace these placeholders with your model's outputs\.\n\1return \{\n(?:\1 {4}.*\n)*\1\}\n/m;
 
 /**

@@ -23,6 +23,10 @@ export const serveCommandModule: CommandModule = {
       .option('port', { type: 'string', describe: 'HTTP port; 0 picks a free one [default: 8000]' })
       .option('host', { type: 'string', describe: 'Address to listen on; any other than 127.0.0.1 exposes the models to the network [default: 127.0.0.1]' })
       .option('python', { type: 'string', describe: "Python for the models when the project has no .venv (its .venv/bin/python comes first) [default: python3]" })
+      .option('http-max-input-size', {
+        type: 'string',
+        describe: "Most bytes a request body may have, and inflate to when gzip/deflate (Triton's flag) [default: 67108864, 64 MiB]",
+      })
       .option('reload', { type: 'boolean', default: false, describe: 'Restart a model when its folder changes; the others keep serving' })
       .option('log-verbose', { type: 'boolean', default: false, describe: "Show pb_utils.Logger.log_verbose lines (Triton's --log-verbose=1)" })
       .example('$0 serve --reload', 'serve ./models on http://127.0.0.1:8000, restarting a model when you save its files')
@@ -35,6 +39,7 @@ export const serveCommandModule: CommandModule = {
       port: asOne(args.port, 'port'),
       host: asOne(args.host, 'host'),
       python: asOne(args.python, 'python'),
+      httpMaxInputSize: asOne(args.httpMaxInputSize, 'http-max-input-size'),
       reload: Boolean(args.reload),
       logVerbose: Boolean(args.logVerbose),
     });

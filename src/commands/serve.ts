@@ -10,7 +10,7 @@ import path from 'node:path';
 import { templatesDir } from '../render/templates-dir.js';
 import { parseInteger } from '../spec/fields.js';
 import { sourced } from '../spec/from-flags.js';
-import { createHttpServer } from '../serve/http.js';
+import { createHttpServer, DEFAULT_MAX_INPUT_SIZE } from '../serve/http.js';
 import { serveLog, setVerbose } from '../serve/log.js';
 import { choosePython, describeMissing, installAdvice, numpyMismatch, pipNameOf, runPreflight, type PreflightReport, type PythonChoice } from '../serve/python.js';
 import { ModelRegistry } from '../serve/registry.js';
@@ -24,6 +24,7 @@ export interface ServeArgs {
   port?: string;
   host?: string;
   python?: string;
+  httpMaxInputSize?: string;
   reload: boolean;
   logVerbose: boolean;
 }
@@ -35,6 +36,7 @@ const DRAIN_TIMEOUT_MS = 30_000;
 const FINALIZE_TIMEOUT_MS = 30_000;
 
 const parsePort = (raw: unknown) => parseInteger(raw, 0, 65535, 'an integer from 0 to 65535 (0 picks a free port)');
+const parseMaxInputSize = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, `a number of bytes greater than 0 (default ${DEFAULT_MAX_INPUT_SIZE}, 64 MiB)`);
 
 function serveFiles() {
   const templates = templatesDir();
@@ -97,6 +99,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
   setVerbose(args.logVerbose);
   const port = args.port === undefined ? DEFAULT_PORT : sourced('--port', args.port, parsePort).value;
   const host = args.host ?? DEFAULT_HOST;
+  const maxInputSize = args.httpMaxInputSize === undefined ? DEFAULT_MAX_INPUT_SIZE : sourced('--http-max-input-size', args.httpMaxInputSize, parseMaxInputSize).value;
   if (host.trim() === '') throw new UserError(`--host ${showValue(host)}: must be an address to listen on (e.g. 127.0.0.1, or 0.0.0.0 for every interface)`);
   const location = locateRepository(args.directory, cwd);
   const files = serveFiles();
@@ -138,7 +141,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     },
   });
 
-  const server = createHttpServer({ registry });
+  const server = createHttpServer({ registry, maxInputSize });
   let watcher: Watcher | undefined;
   let stopping: Promise<string[]> | undefined;
   let onStopped: (problems: string[]) => void = () => undefined;

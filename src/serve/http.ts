@@ -7,6 +7,11 @@
  * {"error": "<message>"} with the status of its Triton error code. Endpoints serve does not
  * implement (statistics, shared memory, tracing, logging, explicit load/unload) answer 501 or
  * Triton's own refusal.
+ *
+ * A request body is read up to --http-max-input-size bytes (Triton's flag and default, 64 MiB), and
+ * a gzip/deflate body is inflated up to the same size: past it, reading stops and the answer is 400
+ * with Triton's message. So a request holds at most twice the limit (the body and what it inflates
+ * to), whatever a client sends.
  */
 
 import http from 'node:http';
@@ -17,11 +22,14 @@ import { TritonError } from './errors.js';
 import type { Tensor } from './ipc.js';
 import { serveLog } from './log.js';
 import { metadataShape, parseGenerateBody, parseInferBody, prepareRequest, type InferRequest, type ModelSignature } from './request.js';
-import type { ModelRegistry, ModelVersion } from './registry.js';
+import type { ModelRegistry, ModelVersion, Running } from './registry.js';
 import { bytesToJsonData, elementCount, RawJson, stringifyJson, wireInfo } from './tensors.js';
-import type { ModelResponse, ModelWorker } from './worker.js';
+import type { ModelResponse } from './worker.js';
 
 export const EXTENSIONS = ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'generate'];
+
+/** Triton's default for --http-max-input-size (HTTP_DEFAULT_MAX_INPUT_SIZE in its src/common.h): 64 MiB. */
+export const DEFAULT_MAX_INPUT_SIZE = 2 ** 26;
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(ready|infer|config|generate|generate_stream|stats|trace\/setting))?$/;
 const UNSUPPORTED_PATHS = /^\/v2\/(models\/stats|systemsharedmemory|cudasharedmemory|logging|trace\/setting)(\/|$)/;
@@ -61,19 +69,73 @@ function sendError(res: http.ServerResponse, error: unknown): number {
   return 500;
 }
 
-const inflate = promisify(zlib.inflate);
-const gunzip = promisify(zlib.gunzip);
+/** The client closed the connection before its request was answered. */
+class ClientGone extends Error {}
 
-/** The request body, decompressed when Content-Encoding says gzip or deflate (as Triton accepts). */
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+const unzip = promisify(zlib.unzip);
+
+const tooLarge = (what: string, limit: number) => new TritonError('INVALID_ARG', `${what} exceeds the maximum allowed value of ${limit} bytes. Use --http-max-input-size to increase the limit.`);
+
+/** How long a connection whose body was refused keeps being drained before it is closed (so the client reads the 400 first). */
+const LINGER_MS = 2_000;
+
+/**
+ * The request body, decompressed when Content-Encoding says gzip or deflate (as Triton accepts:
+ * either header, zlib telling the two formats apart), never more than `limit` bytes of either: a
+ * Content-Length past it is refused before reading, a body that grows past it stops being kept.
+ * The rest of a refused body is drained briefly, then the connection closed.
+ */
+async function readBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return body;
-  if (encoding === 'gzip') return gunzip(body);
-  if (encoding === 'deflate') return inflate(body);
-  throw new TritonError('UNSUPPORTED', 'Unsupported compression type');
+  const compressed = encoding === 'gzip' || encoding === 'deflate';
+  if (!compressed && encoding !== 'identity' && encoding !== '') throw new TritonError('UNSUPPORTED', 'Unsupported compression type');
+  const refuse = (error: TritonError) => {
+    res.setHeader('connection', 'close');
+    req.resume();
+    res.once('finish', () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+    return error;
+  };
+  if (req.destroyed) throw new ClientGone();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw refuse(tooLarge(`Request body size of ${declared} bytes`, limit));
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (settleWith: () => void) => {
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      settleWith();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else settle(() => reject(refuse(tooLarge('Request body size', limit))));
+    };
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks)));
+    // Closed (or reset) before the end of the body: the client went away.
+    const onClose = () => settle(() => reject(new ClientGone()));
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
+  });
+  if (!compressed) return body;
+  if (body.length === 0) throw new TritonError('INVALID_ARG', 'nothing to be decompressed');
+  try {
+    return await unzip(body, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('Decompressed data size', limit);
+    throw new TritonError('INVALID_ARG', `failed to decompress the request body (Content-Encoding: ${encoding}): ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The version in a URL as Triton reads it (std::stol): "01" is 1; a number past int64 is refused
+ * with Triton's message (400), before the model is looked up.
+ */
+export function urlVersion(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const value = BigInt(text);
+  if (value > 9223372036854775807n) {
+    throw new TritonError('INVALID_ARG', `failed to get model version from specified version string '${text}' (details: stol), version should be an integral value > 0`);
+  }
+  return value.toString();
 }
 
 function requireMethod(req: http.IncomingMessage, method: 'GET' | 'POST'): void {
@@ -141,20 +203,41 @@ function generateAnswer(version: ModelVersion, request: InferRequest, response: 
   return stringifyJson(Object.fromEntries(sorted));
 }
 
-export interface HttpServerOptions {
-  registry: ModelRegistry;
+/**
+ * Wait for a request's final response; if the client leaves first, tell the model (a request not
+ * started yet is dropped, one running sees request.is_cancelled()) and still wait, so that the
+ * log says what became of it.
+ */
+async function runUntilDone(res: http.ServerResponse, running: Running): Promise<void> {
+  const onClose = () => {
+    if (!res.writableFinished) running.cancel();
+  };
+  res.on('close', onClose);
+  try {
+    await running.done;
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
-export function createHttpServer({ registry }: HttpServerOptions): http.Server {
+export interface HttpServerOptions {
+  registry: ModelRegistry;
+  /** --http-max-input-size: the most bytes a request body may have, and inflate to. */
+  maxInputSize: number;
+}
+
+export function createHttpServer({ registry, maxInputSize }: HttpServerOptions): http.Server {
   const versionsOf = (name: string) =>
     registry
       .list()
       .filter((row) => row.name === name && row.state === 'READY' && row.version !== undefined)
       .map((row) => row.version as string);
 
-  /** One line per inference request: model and the version that answered, status, time. */
-  const logRequest = (req: http.IncomingMessage, started: number, status: number, target: string) =>
-    serveLog.info(`${target}: ${req.method} ${req.url} ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+  /** One line per inference request: model and the version that answered, status (or abandoned by its client), time. */
+  const logRequest = (req: http.IncomingMessage, started: number, outcome: number | 'abandoned', target: string) => {
+    const what = outcome === 'abandoned' ? 'abandoned by the client' : String(outcome);
+    serveLog.info(`${target}: ${req.method} ${req.url} ${what} in ${(performance.now() - started).toFixed(1)} ms`);
+  };
 
   /** The model (and version, once known) a request is for, for its log line. */
   interface Target {
@@ -170,16 +253,12 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
     target.version = version.version;
     const signature = version.signature as ModelSignature;
     if (signature.decoupled) throw new TritonError('UNSUPPORTED', "HTTP end point doesn't support models with decoupled transaction policy");
-    const body = await readBody(req);
+    const body = await readBody(req, res, maxInputSize);
     const header = req.headers['inference-header-content-length'];
     const request = parseInferBody(body, Array.isArray(header) ? header[0] : header, name);
     const prepared = prepareRequest(request, signature);
     const responses: ModelResponse[] = [];
-    const running = (version.worker as ModelWorker).execute(prepared, (response) => responses.push(response));
-    res.on('close', () => {
-      if (!res.writableFinished) running.cancel();
-    });
-    await running.done;
+    await runUntilDone(res, await registry.run(version, prepared, (response) => responses.push(response)));
     const answers = responses.filter((response) => response.present);
     if (answers.length !== 1) throw new TritonError('INTERNAL', `expected a single response, got ${answers.length}`);
     const { body: answer, headers } = inferAnswer(version, request, answers[0] as ModelResponse);
@@ -192,7 +271,7 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
     const version = await registry.resolve(target.name, versionText);
     target.version = version.version;
     const signature = version.signature as ModelSignature;
-    const request = parseGenerateBody(await readBody(req), signature);
+    const request = parseGenerateBody(await readBody(req, res, maxInputSize), signature);
     const prepared = prepareRequest(request, signature);
     let status = 0;
     const pending: string[] = [];
@@ -201,7 +280,7 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
       status = first.error ? first.error.httpStatus : 200;
       res.writeHead(status, { 'content-type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json' });
     };
-    const running = (version.worker as ModelWorker).execute(prepared, (response) => {
+    const running = await registry.run(version, prepared, (response) => {
       if (status === 0) start(response);
       if (!response.present) return;
       let text: string;
@@ -213,10 +292,7 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
       if (streaming) res.write(`data: ${text}\n\n`);
       else pending.push(text);
     });
-    res.on('close', () => {
-      if (!res.writableFinished) running.cancel();
-    });
-    await running.done;
+    await runUntilDone(res, running);
     if (!streaming) {
       res.end(
         pending.length === 1
@@ -234,13 +310,23 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
     const kind = model?.[3] ?? '';
     if (model && url !== '/v2/models/stats' && (kind === 'infer' || kind === 'generate' || kind === 'generate_stream')) {
       const target: Target = { name: model[1] as string };
-      let status: number;
+      let clientLeft = false;
+      res.once('close', () => {
+        clientLeft = !res.writableFinished;
+      });
+      let status: number | 'abandoned';
       try {
-        status = kind === 'infer' ? await infer(req, res, target, model[2]) : await generate(req, res, target, model[2], kind === 'generate_stream');
+        const versionText = urlVersion(model[2]);
+        status = kind === 'infer' ? await infer(req, res, target, versionText) : await generate(req, res, target, versionText, kind === 'generate_stream');
       } catch (error) {
-        status = sendError(res, error);
-        if (status === 500 && error instanceof TritonError) serveLog.error(`${describeTarget(target)}: ${error.message}`);
+        if (error instanceof ClientGone) status = 'abandoned';
+        else {
+          status = sendError(res, error);
+          if (status === 500 && error instanceof TritonError) serveLog.error(`${describeTarget(target)}: ${error.message}`);
+        }
       }
+      // An answer the client did not stay for was not delivered, whatever it would have said.
+      if (clientLeft) status = 'abandoned';
       logRequest(req, started, status, describeTarget(target));
       return;
     }
@@ -256,7 +342,7 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
         send(res, 200, JSON.stringify({ name: 'triton', version: VERSION, extensions: EXTENSIONS }));
       } else if (url === '/v2/repository/index') {
         requireMethod(req, 'POST');
-        const body = (await readBody(req)).toString('utf8').trim();
+        const body = (await readBody(req, res, maxInputSize)).toString('utf8').trim();
         let readyOnly = false;
         try {
           readyOnly = body !== '' && (JSON.parse(body) as { ready?: unknown } | null)?.ready === true;
@@ -276,24 +362,26 @@ export function createHttpServer({ registry }: HttpServerOptions): http.Server {
       } else if (model) {
         requireMethod(req, 'GET');
         const name = model[1] as string;
+        const versionText = urlVersion(model[2]);
         if (kind === 'ready') {
           try {
-            await registry.resolve(name, model[2], false);
+            await registry.resolve(name, versionText, false);
             send(res, 200);
           } catch (error) {
-            // A known model that is not ready is 400 "Model version not ready"; an unknown one keeps its error.
-            if (error instanceof TritonError && error.code === 'UNAVAILABLE') send(res, 400, errorBody('Model version not ready'));
+            // A known model with no such version or one not ready is 400 "Model version not ready"
+            // (Triton 2.51.0 says so for /versions/0/ready too); an unknown model keeps its error.
+            if (error instanceof TritonError && (error.code === 'UNAVAILABLE' || error.code === 'NOT_FOUND')) send(res, 400, errorBody('Model version not ready'));
             else throw error;
           }
         } else {
-          const version = await registry.resolve(name, model[2]);
+          const version = await registry.resolve(name, versionText);
           send(res, 200, JSON.stringify(kind === 'config' ? version.config : modelMetadata(version, versionsOf(name))));
         }
       } else {
         throw new HttpError(404, 'Not Found');
       }
     } catch (error) {
-      sendError(res, error);
+      if (!(error instanceof ClientGone)) sendError(res, error);
     }
   }
 

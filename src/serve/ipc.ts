@@ -1,6 +1,7 @@
 /**
  * The framed protocol between serve and a model's Python process (templates/serve/worker.py), over
- * file descriptor 3 of the worker: a socket of its own, so nothing the model prints can corrupt it.
+ * a socket of its own (fd 3 when the process starts, which worker.py moves out of the model's reach
+ * before any model code runs), so nothing the model prints can corrupt it.
  * A frame is: header length (u32 LE), payload length (u32 LE), the header as UTF-8 JSON, the payload.
  * Tensors travel in the payload as raw bytes (Triton's wire form: little-endian, row-major, BYTES
  * elements length-prefixed); the header lists them as {name, datatype, shape, offset, size}.
@@ -30,6 +31,18 @@ export interface Tensor {
 
 const PREFIX = 8;
 
+/**
+ * Bounds on one frame. A header is a small JSON object (tensor descriptors, parameters, a log line,
+ * an error with its traceback); a payload is the tensors of one request or response. A length past
+ * these is not a frame but bytes that do not belong on the channel: the process is treated as
+ * crashed rather than serve waiting (or allocating) for gigabytes that will never come.
+ */
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+export const MAX_PAYLOAD_BYTES = 2 ** 31 - 1;
+
+/** The channel carried something that is not a frame. */
+export class FrameError extends Error {}
+
 export function encodeFrame(header: FrameHeader, payload: Buffer = Buffer.alloc(0)): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(PREFIX);
@@ -52,13 +65,13 @@ export class FrameReader {
       const head = this.peek(PREFIX);
       const headerLength = head.readUInt32LE(0);
       const payloadLength = head.readUInt32LE(4);
+      if (headerLength > MAX_HEADER_BYTES || payloadLength > MAX_PAYLOAD_BYTES) {
+        throw new FrameError(`a frame of ${headerLength} + ${payloadLength} bytes, beyond the bounds of ${MAX_HEADER_BYTES} + ${MAX_PAYLOAD_BYTES}`);
+      }
       const total = PREFIX + headerLength + payloadLength;
       if (this.buffered < total) break;
       const whole = this.take(total);
-      frames.push({
-        header: JSON.parse(whole.subarray(PREFIX, PREFIX + headerLength).toString('utf8')) as FrameHeader,
-        payload: whole.subarray(PREFIX + headerLength),
-      });
+      frames.push({ header: parseHeader(whole.subarray(PREFIX, PREFIX + headerLength)), payload: whole.subarray(PREFIX + headerLength) });
     }
     return frames;
   }
@@ -74,6 +87,17 @@ export class FrameReader {
     this.buffered -= length;
     return all.subarray(0, length);
   }
+}
+
+function parseHeader(bytes: Buffer): FrameHeader {
+  let header: unknown;
+  try {
+    header = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new FrameError(`a frame header that is not JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FrameError('a frame header that is not a JSON object');
+  return header as FrameHeader;
 }
 
 /** Tensors -> descriptors for the header and one payload holding their bytes. */

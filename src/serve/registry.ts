@@ -4,15 +4,21 @@
  * Triton's rules and messages: an unknown model is 400, an unknown version 404, a model with no
  * ready version 503; without a version the highest ready one answers. A model being (re)loaded
  * holds its requests until the load is over. BLS requests from model.py are routed here too.
+ *
+ * A version whose process dies (os._exit, a segfault, a kill) stays READY, as in Triton 2.51.0,
+ * whose Python backend keeps such a model READY and answers each later request 500 "Stub process
+ * '<instance>' is not healthy." for good (its restart was removed in 24.10; 24.05 and earlier
+ * restarted the stub). serve does what those earlier releases did: the next request starts the
+ * process again, loading the model as before, with a log line.
  */
 
 import { withTritonDefaults } from '../pbtxt/json.js';
 import type { PbJsonObject } from '../pbtxt/printer.js';
 import { TritonError } from './errors.js';
 import { serveLog } from './log.js';
-import { prepareRequest, signatureOf, type InferRequest, type ModelSignature } from './request.js';
-import { readModelSource, type ModelSource } from './repository.js';
-import { ModelWorker, type BlsCall, type ModelResponse } from './worker.js';
+import { prepareRequest, signatureOf, type InferRequest, type ModelSignature, type PreparedRequest } from './request.js';
+import { asArray, asObject, readModelSource, type ModelSource } from './repository.js';
+import { ModelWorker, RESPONSE_COMPLETE_FINAL, type BlsCall, type LoadResult, type ModelResponse } from './worker.js';
 
 export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE';
 
@@ -25,6 +31,14 @@ export interface ModelVersion {
   /** The normalised config after auto_complete_config: what /config serves and requests are checked against. */
   config?: PbJsonObject;
   signature?: ModelSignature;
+  /** Set while a process that died is started again: requests wait for it. */
+  restarting?: Promise<void>;
+}
+
+/** A running request: `done` settles after its final response; `cancel` says its client is gone. */
+export interface Running {
+  done: Promise<void>;
+  cancel: () => void;
 }
 
 interface ModelEntry {
@@ -60,8 +74,17 @@ export interface RepositoryRow {
 
 const byVersionDescending = (a: ModelVersion, b: ModelVersion) => Number(b.version) - Number(a.version);
 
+/** Triton's instance name: the first instance group's name (the model's, or `<model>_0` when unnamed), then `_0`. */
+export function instanceNameOf(config: PbJsonObject | undefined, model: string): string {
+  const group = asObject(asArray(config?.instance_group)[0]);
+  return `${typeof group.name === 'string' && group.name !== '' ? group.name : model}_0`;
+}
+
 export class ModelRegistry {
   private readonly models = new Map<string, ModelEntry>();
+  /** Every process started and not yet known to be gone, wherever its model is in its life: what a second Ctrl-C kills. */
+  private readonly workers = new Set<ModelWorker>();
+  private closing = false;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -99,7 +122,7 @@ export class ModelRegistry {
     if (!entry) throw new TritonError('INVALID_ARG', `Request for unknown model: '${name}' is not found`);
     if (version !== undefined) {
       // Triton reads the URL's version as an integer: /versions/01 is version 1.
-      const number = String(Number(version));
+      const number = /^\d+$/.test(version) ? BigInt(version).toString() : version;
       const found = entry.versions.get(number);
       if (!found) throw new TritonError('NOT_FOUND', `Request for unknown model: '${name}' version ${number} is not found`);
       if (found.state !== 'READY') throw new TritonError('UNAVAILABLE', `Request for unknown model: '${name}' version ${number} is not at ready state`);
@@ -157,34 +180,16 @@ export class ModelRegistry {
     const modelVersion: ModelVersion = { model: entry.name, version, state: 'LOADING', reason: '' };
     entry.versions.set(version, modelVersion);
     serveLog.info(`loading: ${entry.name}:${version}`);
-    const worker: ModelWorker = new ModelWorker({
-      python: this.options.python,
-      script: this.options.workerScript,
-      fakeDir: this.options.fakeDir,
-      cwd: this.options.projectDir,
-      model: entry.name,
-      version,
-      onBls: (call): Promise<ModelResponse[]> => this.bls(call, worker),
-      onIsReady: (model, wanted) => this.isVersionReady(model, wanted),
-      onCrash: (reason) => {
-        modelVersion.state = 'UNAVAILABLE';
-        modelVersion.reason = reason;
-        serveLog.error(`${entry.name}:${version} is no longer available: ${reason}`);
-      },
-    });
-    modelVersion.worker = worker;
-    worker.start();
-    const sent = source.config as PbJsonObject;
-    const result = await worker.load(source.dir, version, sent);
+    const result = await this.startWorker(entry, source, modelVersion);
     if (!result.ok) {
       const extra = this.options.explainLoadError?.(entry.name, result.error);
       modelVersion.state = 'UNAVAILABLE';
       modelVersion.reason = extra ? `${result.error}: ${extra}` : result.error;
       serveLog.error(`failed to load '${entry.name}' version ${version}: ${modelVersion.reason}${result.traceback ? `\n${result.traceback.trimEnd()}` : ''}`);
-      await worker.finalize(this.options.finalizeTimeoutMs);
       return;
     }
     // auto_complete_config may have changed the config: normalise what the model returned, as Triton does.
+    const sent = source.config as PbJsonObject;
     const config = JSON.stringify(result.config) === JSON.stringify(sent) ? sent : withTritonDefaults(result.config, { modelName: entry.name });
     modelVersion.config = config;
     modelVersion.signature = signatureOf(config);
@@ -192,6 +197,67 @@ export class ModelRegistry {
       modelVersion.state = 'READY';
       serveLog.info(`successfully loaded '${entry.name}' version ${version}`);
     }
+  }
+
+  /** A process for the version, loaded (auto_complete_config, initialize); finalized again when the load fails. */
+  private async startWorker(entry: ModelEntry, source: ModelSource, modelVersion: ModelVersion): Promise<LoadResult> {
+    const { version } = modelVersion;
+    const worker: ModelWorker = new ModelWorker({
+      python: this.options.python,
+      script: this.options.workerScript,
+      fakeDir: this.options.fakeDir,
+      cwd: this.options.projectDir,
+      model: entry.name,
+      version,
+      instanceName: instanceNameOf(source.config, entry.name),
+      onBls: (call): Promise<ModelResponse[]> => this.bls(call, worker),
+      onIsReady: (model, wanted) => this.isVersionReady(model, wanted),
+      onCrash: (reason) => {
+        this.workers.delete(worker);
+        if (modelVersion.worker !== worker || modelVersion.state !== 'READY') return;
+        serveLog.error(`${entry.name}:${version}: ${reason}; it will be started again on the next request`);
+      },
+    });
+    this.workers.add(worker);
+    modelVersion.worker = worker;
+    worker.start();
+    const result = await worker.load(source.dir, version, source.config as PbJsonObject);
+    if (!result.ok) {
+      await worker.finalize(this.options.finalizeTimeoutMs);
+      this.workers.delete(worker);
+    }
+    return result;
+  }
+
+  /**
+   * Run a checked request on the version's process, starting that process again first if it died
+   * (requests arriving meanwhile wait for the same restart).
+   */
+  async run(modelVersion: ModelVersion, request: PreparedRequest, onResponse: (response: ModelResponse) => void): Promise<Running> {
+    const worker = modelVersion.worker as ModelWorker;
+    if (worker.alive || this.closing || modelVersion.state !== 'READY') return worker.execute(request, onResponse);
+    modelVersion.restarting ??= this.restart(modelVersion, worker.ended ?? '').finally(() => {
+      modelVersion.restarting = undefined;
+    });
+    await modelVersion.restarting;
+    const current = modelVersion.worker as ModelWorker;
+    if (current.alive) return current.execute(request, onResponse);
+    onResponse({ present: true, flags: RESPONSE_COMPLETE_FINAL, outputs: [], parameters: {}, error: new TritonError('INTERNAL', `Failed to restart the stub process: ${modelVersion.reason}`) });
+    return { done: Promise.resolve(), cancel: () => undefined };
+  }
+
+  private async restart(modelVersion: ModelVersion, why: string): Promise<void> {
+    const entry = this.models.get(modelVersion.model);
+    if (!entry?.source || !entry.versions.has(modelVersion.version)) return;
+    serveLog.warn(`restarting '${modelVersion.model}' version ${modelVersion.version}: ${why}`);
+    const result = await this.startWorker(entry, entry.source, modelVersion);
+    if (result.ok) {
+      serveLog.info(`successfully restarted '${modelVersion.model}' version ${modelVersion.version}`);
+      return;
+    }
+    modelVersion.state = 'UNAVAILABLE';
+    modelVersion.reason = result.error;
+    serveLog.error(`failed to restart '${modelVersion.model}' version ${modelVersion.version}: ${result.error}${result.traceback ? `\n${result.traceback.trimEnd()}` : ''}`);
   }
 
   private isVersionReady(model: string, version: string): boolean {
@@ -206,6 +272,7 @@ export class ModelRegistry {
     const problems: string[] = [];
     await Promise.all(
       [...entry.versions.values()].map(async (modelVersion) => {
+        while (modelVersion.restarting) await modelVersion.restarting;
         const worker = modelVersion.worker;
         if (!worker?.alive) return; // never loaded, or already gone
         const deadline = Date.now() + this.options.drainTimeoutMs;
@@ -213,6 +280,7 @@ export class ModelRegistry {
         modelVersion.state = 'UNAVAILABLE';
         modelVersion.reason = 'unloaded';
         const problem = await worker.finalize(this.options.finalizeTimeoutMs);
+        this.workers.delete(worker);
         if (problem) {
           problems.push(`${entry.name}:${modelVersion.version}: ${problem}`);
           serveLog.error(`finalize of '${entry.name}' version ${modelVersion.version} failed: ${problem}`);
@@ -224,15 +292,17 @@ export class ModelRegistry {
 
   /** Finalize every model (each waits for its requests in flight, bounded). Returns what went wrong. */
   async shutdown(): Promise<string[]> {
+    this.closing = true;
     const entries = [...this.models.values()];
     this.models.clear();
     const problems = await Promise.all(entries.map((entry) => this.stop(entry)));
     return problems.flat();
   }
 
-  /** Kill every model process now (a second Ctrl-C). */
+  /** Kill every model process now (a second Ctrl-C), whether its model is loading, serving or finalizing. */
   killAll(): void {
-    for (const entry of this.models.values()) for (const v of entry.versions.values()) v.worker?.kill();
+    this.closing = true;
+    for (const worker of this.workers) worker.kill();
   }
 
   /** A BLS request from model.py: checked like any request, run on the called model, every response returned. */
@@ -243,7 +313,11 @@ export class ModelRegistry {
       throw new TritonError('UNSUPPORTED', `serve runs one instance of each model: '${call.model}' cannot run a BLS request on itself while it executes`);
     }
     if (signature.decoupled && !call.decoupled) {
-      throw new TritonError('INVALID_ARG', `model '${call.model}' is decoupled: use exec(decoupled=True) to receive its responses`);
+      // Triton 2.51.0's words for it (python_backend's request executor), as an error response.
+      throw new TritonError(
+        'INVALID_ARG',
+        `Model ${call.model} - Error when running inference: Model ${call.model} is using the decoupled. The current BLS request call doesn't support models using the decoupled transaction policy. Please use 'decoupled=True' argument to the 'exec' or 'async_exec' calls for decoupled models.'`,
+      );
     }
     const request: InferRequest = {
       id: call.request.id,
@@ -257,7 +331,7 @@ export class ModelRegistry {
     };
     const prepared = prepareRequest(request, signature);
     const responses: ModelResponse[] = [];
-    await (target.worker as ModelWorker).execute(prepared, (response) => responses.push(response)).done;
+    await (await this.run(target, prepared, (response) => responses.push(response))).done;
     return responses;
   }
 }

@@ -106,12 +106,76 @@ const SEQUENCE_END = 2;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isUint = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
+const jsonError = (detail: string) => new TritonError('INTERNAL', `failed to parse the request JSON buffer: ${detail}`);
+
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
-    const detail = text.trim() === '' ? 'The document is empty.' : (error as Error).message;
-    throw new TritonError('INTERNAL', `failed to parse the request JSON buffer: ${detail}`);
+    const special = withSpecialNumbers(text);
+    if (special === undefined) throw jsonError(text.trim() === '' ? 'The document is empty.' : (error as Error).message);
+    return special;
+  }
+  // JSON.parse reads 1e400 as Infinity; Triton's reader refuses a number a double cannot hold.
+  if (/\d[eE][+-]?\d{3}|\d{309}/.test(text)) findNumberTooBig(text);
+  return value;
+}
+
+/** A bare NaN / Infinity token (rapidjson's kParseNanAndInfFlag, which Triton's JSON reader uses), in its placeholder form. */
+const SPECIAL_NUMBER = '\u0000special-number:';
+const SPECIAL_VALUES: Record<string, number> = { NaN: NaN, '-NaN': NaN, Inf: Infinity, Infinity, '-Inf': -Infinity, '-Infinity': -Infinity };
+
+/** Where each bare token outside strings starts and what it is, in one pass over the text. */
+function* jsonTokens(text: string): Generator<{ at: number; token: string }> {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      i++;
+    } else if (/[-0-9A-Za-z+.]/.test(c)) {
+      const start = i;
+      while (i < text.length && /[-0-9A-Za-z+.]/.test(text[i] as string)) i++;
+      yield { at: start, token: text.slice(start, i) };
+    } else i++;
+  }
+}
+
+/** The request with NaN, Infinity and -Infinity read as numbers, as Triton reads them; undefined when it is not JSON that way either. */
+function withSpecialNumbers(text: string): unknown {
+  let rewritten = '';
+  let from = 0;
+  for (const { at, token } of jsonTokens(text)) {
+    if (!Object.hasOwn(SPECIAL_VALUES, token)) continue;
+    rewritten += `${text.slice(from, at)}${JSON.stringify(SPECIAL_NUMBER + token)}`;
+    from = at + token.length;
+  }
+  if (from === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(rewritten + text.slice(from));
+  } catch {
+    return undefined;
+  }
+  const restore = (item: unknown): unknown => (typeof item === 'string' && item.startsWith(SPECIAL_NUMBER) ? SPECIAL_VALUES[item.slice(SPECIAL_NUMBER.length)] : item);
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const container = stack.pop();
+    if (typeof container !== 'object' || container === null) continue;
+    const record = container as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      record[key] = restore(record[key]);
+      stack.push(record[key]);
+    }
+  }
+  return restore(value);
+}
+
+function findNumberTooBig(text: string): void {
+  for (const { at, token } of jsonTokens(text)) {
+    const number = Number(token);
+    if (/^-?\d/.test(token) && !Number.isFinite(number)) throw jsonError(`Number too big to be stored in double. at ${Buffer.byteLength(text.slice(0, at))}`);
   }
 }
 
@@ -121,13 +185,21 @@ function customParameter(key: string, value: unknown): ParameterValue {
   throw new TritonError('INVALID_ARG', `parameter '${key}' has invalid type. It should be either 'int', 'bool', or 'string'.`);
 }
 
-/** Inference-Header-Content-Length: the JSON header's length; the whole body when absent. */
+/**
+ * Inference-Header-Content-Length: the JSON header's length; the whole body when absent. Read as
+ * Triton reads it, with atoi: leading digits count and the rest is ignored ("100abc" is 100), text
+ * without digits is 0. Triton takes 0 as a raw binary request (the whole body one input's data),
+ * which serve does not implement.
+ */
 export function headerLengthOf(header: string | undefined, contentLength: number): number {
   if (header === undefined) return contentLength;
-  const parsed = Number.parseInt(header, 10);
-  if (Number.isNaN(parsed)) throw new TritonError('INVALID_ARG', `Unable to parse Inference-Header-Content-Length, got: ${header}`);
+  const digits = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(header);
+  const parsed = digits ? Number.parseInt(digits[1] as string, 10) : 0;
   if (parsed < 0 || parsed > contentLength) {
     throw new TritonError('INVALID_ARG', `inference header size should be in range (0, ${contentLength}), got: ${header}`);
+  }
+  if (parsed === 0) {
+    throw new TritonError('UNSUPPORTED', `serve does not implement raw binary requests (Inference-Header-Content-Length: ${header} reads as 0): send a JSON header and give its length`);
   }
   return parsed;
 }

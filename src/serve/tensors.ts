@@ -28,10 +28,24 @@ export function dimsText(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-/** Flatten nested JSON arrays in row-major order (Triton accepts flat or nested `data`). */
+/**
+ * Flatten nested JSON arrays in row-major order (Triton accepts flat or nested `data`, nested as
+ * deep as a client likes: without recursion, so depth costs no stack).
+ */
 function flatten(value: unknown, into: unknown[]): void {
-  if (Array.isArray(value)) for (const item of value) flatten(item, into);
-  else into.push(value);
+  const stack: { items: unknown[]; next: number }[] = [];
+  let current: unknown = value;
+  for (;;) {
+    if (Array.isArray(current)) stack.push({ items: current, next: 0 });
+    else into.push(current);
+    let top = stack.at(-1);
+    while (top && top.next >= top.items.length) {
+      stack.pop();
+      top = stack.at(-1);
+    }
+    if (!top) return;
+    current = top.items[top.next++];
+  }
 }
 
 /** The elements of a BYTES tensor in the wire form, or why it is malformed. */
@@ -80,7 +94,8 @@ function checkElement(info: DataTypeInfo, value: unknown): void {
   const numeric = typeof value === 'number' && Number.isFinite(value);
   if (info.kind === 'uint' && !(numeric && Number.isInteger(value) && (value as number) >= 0)) throw parseError('unsigned-integer');
   if (info.kind === 'int' && !(numeric && Number.isInteger(value))) throw parseError('signed-integer');
-  if (!numeric) throw parseError('number');
+  // Floats may be NaN or ±Infinity: Triton's JSON reader takes those tokens (see parseRequestJson).
+  if (typeof value !== 'number') throw parseError('number');
 }
 
 /** A JSON value written as is (a 64-bit integer keeps every digit). */
@@ -89,6 +104,13 @@ export class RawJson {
 }
 
 const jsonNumber = (value: number) => (Number.isFinite(value) ? JSON.stringify(value) : 'null');
+
+/**
+ * A float element as Triton writes it: its JSON writer takes NaN and infinities and writes them as
+ * the tokens NaN, Infinity and -Infinity (an FP32 input of 3.5e38 comes back as Infinity, 200, in
+ * Triton 2.51.0). Python's json and tritonclient read them; JSON.parse does not.
+ */
+const floatJson = (value: number) => (Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : JSON.stringify(value));
 
 /**
  * An output's raw bytes as Triton's WriteDataToJson writes them: a flat list; BYTES as strings;
@@ -135,10 +157,10 @@ export function bytesToJsonData(outputName: string, info: DataTypeInfo, data: Bu
         values.push(data.readBigInt64LE(offset).toString());
         break;
       case 'FP32':
-        values.push(jsonNumber(data.readFloatLE(offset)));
+        values.push(floatJson(data.readFloatLE(offset)));
         break;
       case 'FP64':
-        values.push(jsonNumber(data.readDoubleLE(offset)));
+        values.push(floatJson(data.readDoubleLE(offset)));
         break;
       default:
         throw new TritonError('INVALID_ARG', `Invalid data type for output tensor`);

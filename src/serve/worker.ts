@@ -1,16 +1,22 @@
 /**
  * One model version in its own Python process (templates/serve/worker.py), as Triton runs one stub
  * process per model instance: a model that crashes, hangs in initialize or is reloaded leaves the
- * others alone. The process gets its requests and sends its responses, logs and BLS calls over
- * fd 3 (ipc.ts); what the model prints on stdout/stderr is passed through line by line.
+ * others alone. The process gets its requests and sends its responses, logs and BLS calls over a
+ * socket of its own (ipc.ts); what the model prints on stdout/stderr is passed through line by line.
+ *
+ * The instance ends once: the process exited and its channel closed (so the last frames it sent,
+ * such as `finalized`, are read first), or the channel carried something that is not a frame, or
+ * closed while the process lives on. The last two kill the process (and what it started: it leads
+ * a process group of its own), whatever signals it ignores. Requests in flight then get Triton's
+ * 500 for a stub that died, and the registry starts the model again on the next request.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { PbJsonObject } from '../pbtxt/printer.js';
 import { codeOfNumber, TRITON_ERROR_CODES, TritonError } from './errors.js';
-import { encodeFrame, FrameReader, packTensors, unpackTensors, type Frame, type FrameHeader, type Tensor } from './ipc.js';
-import { levelOf, log } from './log.js';
+import { encodeFrame, FrameError, FrameReader, packTensors, unpackTensors, type Frame, type FrameHeader, type Tensor } from './ipc.js';
+import { levelOf, LineSplitter, log } from './log.js';
 import type { ParameterValue, PreparedRequest } from './request.js';
 
 /** One response of the model: outputs, or an error; FINAL in flags on the last one. */
@@ -40,10 +46,12 @@ export interface WorkerOptions {
   cwd: string;
   model: string;
   version: string;
+  /** Triton's name for the instance (`<instance group name>_0`), as its messages say it. */
+  instanceName: string;
   /** Answer a BLS call with every response of the called model. */
   onBls: (call: BlsCall) => Promise<ModelResponse[]>;
   onIsReady: (model: string, version: string) => boolean;
-  /** The process ended on its own (not through finalize()). */
+  /** The instance ended on its own (not through finalize() or kill()). */
   onCrash: (reason: string) => void;
 }
 
@@ -54,23 +62,25 @@ interface Pending {
   resolve: () => void;
 }
 
-/** Where a line the model printed goes: our stdout or stderr, whole lines only. */
-function passLines(stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream): void {
+/** How long the end of an instance waits for the other half: the channel after the exit, the exit after the channel. */
+const END_GRACE_MS = 2_000;
+
+/** Where what the model prints goes: our stdout or stderr, whole lines only, the model paused while ours is full. */
+function passLines(stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream): void {
   if (!stream) return;
-  let pending = '';
   stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const end = pending.lastIndexOf('\n');
-    if (end === -1) return;
-    out.write(pending.slice(0, end + 1));
-    pending = pending.slice(end + 1);
+  const lines = new LineSplitter((text) => {
+    if (!out.write(text)) {
+      stream.pause();
+      out.once('drain', () => stream.resume());
+    }
   });
-  stream.on('end', () => {
-    if (pending) out.write(`${pending}\n`);
-    pending = '';
-  });
+  stream.on('data', (chunk: string) => lines.push(chunk));
+  stream.on('end', () => lines.end());
 }
+
+/** Triton's message for the requests of an instance whose process died (python_backend's stub_launcher.cc). */
+export const stubNotHealthy = (instanceName: string) => `Stub process '${instanceName}' is not healthy.`;
 
 export class ModelWorker {
   private child: ChildProcess | undefined;
@@ -81,16 +91,26 @@ export class ModelWorker {
   /** Who waits for the next control frame (load and finalize answers come back in order). */
   private readonly waiting: ((frame: Frame) => void)[] = [];
   private stopping = false;
+  /** Why the instance ended, once it has. */
+  private endInfo: string | undefined;
   private exitInfo: string | undefined;
-  private exitWaiters: (() => void)[] = [];
-  readonly instanceName: string;
+  private channelClosed = false;
+  private endTimer: NodeJS.Timeout | undefined;
+  private endWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: WorkerOptions) {
-    this.instanceName = `${options.model}_0_0`;
+  constructor(private readonly options: WorkerOptions) {}
+
+  get instanceName(): string {
+    return this.options.instanceName;
   }
 
   get alive(): boolean {
-    return this.child !== undefined && this.exitInfo === undefined;
+    return this.child !== undefined && this.endInfo === undefined;
+  }
+
+  /** Why the instance ended (undefined while it runs). */
+  get ended(): string | undefined {
+    return this.endInfo;
   }
 
   get pid(): number | undefined {
@@ -103,6 +123,9 @@ export class ModelWorker {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       // Keep the model repository free of __pycache__ (it is what the image copies); whole lines, now.
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+      // A process group of its own: kill() reaches what the model started too, and a Ctrl-C in the
+      // terminal reaches only serve, which decides when models stop.
+      detached: process.platform !== 'win32',
     });
     this.child = child;
     passLines(child.stdout, process.stdout);
@@ -110,31 +133,64 @@ export class ModelWorker {
     const channel = child.stdio[3] as Duplex;
     this.channel = channel;
     channel.on('data', (chunk: Buffer) => {
-      for (const frame of this.reader.push(chunk)) this.onFrame(frame);
+      if (this.endInfo !== undefined) return;
+      let frames: Frame[];
+      try {
+        frames = this.reader.push(chunk);
+      } catch (error) {
+        if (!(error instanceof FrameError)) throw error;
+        this.end(`the model's Python process wrote ${error.message} to its channel to serve: process killed`, true);
+        return;
+      }
+      for (const frame of frames) this.onFrame(frame);
     });
     channel.on('error', () => {
-      // The process is gone; 'exit' reports it.
+      // 'close' follows.
     });
-    child.on('error', (error) => this.onExit(`cannot start ${this.options.python}: ${error.message}`));
-    child.on('exit', (code, signal) => this.onExit(signal ? `killed by ${signal}` : `exit code ${code}`));
+    channel.on('close', () => this.onChannelClosed());
+    child.on('error', (error) => this.end(`cannot start ${this.options.python}: ${error.message}`, false));
+    child.on('exit', (code, signal) => this.onProcessExit(signal ? `killed by ${signal}` : `exit code ${code}`));
   }
 
   private send(header: FrameHeader, payload?: Buffer): void {
     if (this.channel && this.alive && this.channel.writable) this.channel.write(encodeFrame(header, payload));
   }
 
-  private onExit(info: string): void {
-    if (this.exitInfo !== undefined) return;
+  private onProcessExit(info: string): void {
     this.exitInfo = info;
-    const message = `Failed to process the request(s) for model '${this.instanceName}', message: the model's Python process ended (${info})`;
+    this.killGroup(); // what the model started and left running goes with it
+    if (this.channelClosed) this.end(`the model's Python process ended (${info})`, false);
+    // Frames it sent before exiting may still be on their way: wait for the channel to end.
+    else this.endTimer ??= setTimeout(() => this.end(`the model's Python process ended (${info})`, false), END_GRACE_MS);
+  }
+
+  private onChannelClosed(): void {
+    this.channelClosed = true;
+    clearTimeout(this.endTimer);
+    if (this.exitInfo !== undefined) {
+      this.end(`the model's Python process ended (${this.exitInfo})`, false);
+      return;
+    }
+    // The process closed its end (or is exiting and its 'exit' is on the way): a process that lives
+    // on without its channel can never answer, so it is killed (it ignores SIGTERM, by design).
+    this.endTimer = setTimeout(() => this.end("the model's Python process closed its channel to serve: process killed", true), END_GRACE_MS);
+  }
+
+  /** The instance is over: fail what is in flight, wake every waiter, and (`kill`) make sure the process is gone. */
+  private end(info: string, kill: boolean): void {
+    if (this.endInfo !== undefined) return;
+    this.endInfo = info;
+    clearTimeout(this.endTimer);
+    if (kill) this.killProcess();
+    const message = stubNotHealthy(this.instanceName);
     for (const [, pending] of this.pending) {
       pending.onResponse({ present: true, flags: RESPONSE_COMPLETE_FINAL, outputs: [], parameters: {}, error: new TritonError('INTERNAL', message) });
       pending.resolve();
     }
     this.pending.clear();
     for (const waiter of this.waiting.splice(0)) waiter({ header: { op: 'exited', info }, payload: Buffer.alloc(0) });
-    for (const waiter of this.exitWaiters.splice(0)) waiter();
-    if (!this.stopping) this.options.onCrash(`the model's Python process ended (${info})`);
+    for (const waiter of this.endWaiters.splice(0)) waiter();
+    if (!this.stopping) this.options.onCrash(info);
   }
 
   private onFrame(frame: Frame): void {
@@ -210,12 +266,17 @@ export class ModelWorker {
     this.send({ op: 'bls_result', call: header.call, responses: described, tensors: descriptors }, bytes);
   }
 
-  /** The next control frame (load/finalize answers), or the process ending. */
+  /** The next control frame (load/finalize answers), or the instance ending. */
   private nextFrame(): Promise<Frame> {
     return new Promise((resolve) => {
-      if (!this.alive) resolve({ header: { op: 'exited', info: this.exitInfo ?? 'not started' }, payload: Buffer.alloc(0) });
+      if (!this.alive) resolve({ header: { op: 'exited', info: this.endInfo ?? 'not started' }, payload: Buffer.alloc(0) });
       else this.waiting.push(resolve);
     });
+  }
+
+  /** Resolves when the instance has ended (at once if it has). */
+  private whenEnded(): Promise<void> {
+    return new Promise((resolve) => (this.child === undefined || this.endInfo !== undefined ? resolve() : this.endWaiters.push(resolve)));
   }
 
   async load(modelDir: string, version: string, config: PbJsonObject): Promise<LoadResult> {
@@ -224,21 +285,19 @@ export class ModelWorker {
     const { header } = await answer;
     if (header.op === 'loaded') return { ok: true, config: header.config as PbJsonObject };
     if (header.op === 'load_failed') return { ok: false, error: String(header.error), traceback: String(header.traceback ?? '') };
-    return { ok: false, error: `the model's Python process ended while loading (${String(header.info)})`, traceback: '' };
+    return { ok: false, error: `${String(header.info)} while loading`, traceback: '' };
   }
 
-  /** Send a checked request; `onResponse` sees every response, `done` settles after the final one. */
+  /**
+   * Send a checked request; `onResponse` sees every response, `done` settles after the final one.
+   * `cancel` tells the process the client is gone: a request it has not started is dropped, one it
+   * runs sees request.is_cancelled().
+   */
   execute(request: PreparedRequest, onResponse: (response: ModelResponse) => void): { done: Promise<void>; cancel: () => void } {
     const id = this.nextId++;
     const done = new Promise<void>((resolve) => {
       if (!this.alive) {
-        onResponse({
-          present: true,
-          flags: RESPONSE_COMPLETE_FINAL,
-          outputs: [],
-          parameters: {},
-          error: new TritonError('UNAVAILABLE', `Failed to process the request(s) for model '${this.instanceName}', message: the model's Python process is not running`),
-        });
+        onResponse({ present: true, flags: RESPONSE_COMPLETE_FINAL, outputs: [], parameters: {}, error: new TritonError('INTERNAL', stubNotHealthy(this.instanceName)) });
         resolve();
         return;
       }
@@ -278,26 +337,43 @@ export class ModelWorker {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     const result = await Promise.race([answer, timedOut]);
+    clearTimeout(timer);
     let problem: string | undefined;
     if (result === 'timeout') problem = `finalize did not return within ${timeoutMs / 1000} s: process killed`;
     else if (result.header.op === 'finalized' && result.header.error) problem = String(result.header.error);
-    else if (result.header.op === 'exited') problem = `the model's Python process ended before finalize (${String(result.header.info)})`;
-    const exited = new Promise<void>((resolve) => (this.alive ? this.exitWaiters.push(resolve) : resolve()));
+    else if (result.header.op === 'exited') problem = `${String(result.header.info)} before finalize returned`;
     if (result === 'timeout') this.kill();
     else {
       // finalize answered: the process exits by itself; make sure it does.
       const grace = setTimeout(() => this.kill(), 5_000);
-      await exited;
+      await this.whenEnded();
       clearTimeout(grace);
     }
-    clearTimeout(timer);
-    await exited;
+    await this.whenEnded();
     return problem;
   }
 
+  /** Kill the process (and its process group) now; the instance ends when its exit is seen. */
   kill(): void {
     this.stopping = true;
-    if (this.alive) this.child?.kill('SIGKILL');
+    if (this.child && this.exitInfo === undefined) this.killProcess();
+  }
+
+  private killProcess(): void {
+    if (this.exitInfo !== undefined) return;
+    if (process.platform === 'win32' || !this.killGroup()) this.child?.kill('SIGKILL');
+  }
+
+  /** SIGKILL to the process group the worker leads; false when there is none (left already, or Windows). */
+  private killGroup(): boolean {
+    const pid = this.child?.pid;
+    if (pid === undefined || process.platform === 'win32') return false;
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

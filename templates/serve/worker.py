@@ -4,7 +4,8 @@
 
 The model is loaded with the project's one fake triton_python_backend_utils (tests/triton_fake:
 harness.LoadedModel calls auto_complete_config, then initialize with Triton's args keys) and
-driven by the server over file descriptor 3, a socket of its own, in frames:
+driven by the server over a socket of its own (file descriptor 3 at start, moved out of the
+model's way before any model code runs), in frames:
 
     u32 LE header length | u32 LE payload length | header (UTF-8 JSON) | payload (tensor bytes)
 
@@ -17,6 +18,11 @@ Server -> worker: load, execute, cancel, finalize, and the answers to BLS calls 
 ready_result). Worker -> server: loaded / load_failed, response (one per response the model sends,
 FINAL flag on the last), log, bls / is_ready (InferenceRequest.exec() and pb_utils.is_model_ready),
 finalized. The server closing the socket counts as finalize.
+
+Like Triton's stub, an exception raised by execute() fails that request only, SystemExit and
+KeyboardInterrupt included (Triton 2.51.0 answers `sys.exit()` in execute() with 500 "...
+message: SystemExit: <EMPTY MESSAGE>" and serves the next request). A process that really ends
+(os._exit, a crash) is the server's to notice and start again.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import itertools
 import json
 import os
 import queue
+import select
 import signal
 import socket
 import struct
@@ -33,10 +40,38 @@ import threading
 import traceback
 from typing import Any
 
-# Ctrl-C in a terminal, and SIGTERM from `timeout`, systemd or `docker stop`, reach the whole process
-# group: the server decides when models stop (and if it dies, fd 3 closes and the model finalizes).
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-signal.signal(signal.SIGTERM, signal.SIG_IGN)
+# The server decides when models stop: a signal meant for it (SIGTERM from `timeout` or systemd to
+# every process) does not stop a model halfway; if the server dies, the channel closes and the
+# model finalizes. Handlers that do nothing rather than SIG_IGN: an ignored signal stays ignored in
+# the processes a model starts, and they must still end on SIGTERM when this one leaves.
+signal.signal(signal.SIGINT, lambda *_: None)
+signal.signal(signal.SIGTERM, lambda *_: None)
+
+# How long a model may take to finish once the server is gone (its channel closed) before this
+# process ends anyway: an execute() that never returns must not leave the process behind.
+ORPHAN_GRACE_S = 30.0
+
+
+def channel_descriptor() -> int:
+    """The channel, moved from fd 3 to a high, close-on-exec descriptor, fd 3 closed.
+
+    Low descriptors are the ones model code reaches by accident (os.close(3), a library that
+    closes or reuses "the next" descriptor, a subprocess inheriting it); one near the limit of
+    open files is not reached unless looked for, and close-on-exec keeps it out of subprocesses.
+    """
+    try:
+        import fcntl
+        import resource
+    except ImportError:  # Windows has no fcntl: the channel stays where it is
+        return 3
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    highest = 4096 if soft == resource.RLIM_INFINITY or soft > 4096 else soft
+    try:
+        moved = fcntl.fcntl(3, fcntl.F_DUPFD_CLOEXEC, max(highest - 1, 10))
+    except OSError:
+        moved = fcntl.fcntl(3, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(3)
+    return moved
 
 sys.path.insert(0, sys.argv[1])
 import numpy as np  # noqa: E402
@@ -64,11 +99,21 @@ INTERNAL = int(pb_utils.TritonError.INTERNAL)
 
 
 class Channel:
-    """Frames over fd 3. Sends may come from any thread (decoupled senders, loggers)."""
+    """Frames over the server's socket. Sends may come from any thread (decoupled senders, loggers).
+
+    Reads wait in poll() a second at a time and check in between that the descriptor is still the
+    channel: model code that closes it (os.closerange) does not wake a read blocked on it (Linux
+    keeps the socket open for the blocked call), so the server would never see it close. A process
+    whose channel is gone ends, and the server answers its requests as for a crashed model.
+    """
 
     def __init__(self) -> None:
-        self.sock = socket.socket(fileno=3)
-        self.reader = self.sock.makefile("rb")
+        self.fd = channel_descriptor()
+        self.sock = socket.socket(fileno=self.fd)
+        self.inode = os.fstat(self.fd).st_ino
+        self.poller = select.poll() if hasattr(select, "poll") else None
+        if self.poller is not None:
+            self.poller.register(self.fd, select.POLLIN)
         self.lock = threading.Lock()
 
     def send(self, header: dict[str, Any], payload: bytes = b"") -> None:
@@ -79,14 +124,45 @@ class Channel:
             except OSError:
                 pass  # the server is gone; the reader sees EOF and finalizes
 
+    def _check(self, events: list[tuple[int, int]]) -> None:
+        """End the process if the descriptor is no longer the channel (closed, or reused for another file)."""
+        try:
+            intact = os.fstat(self.fd).st_ino == self.inode
+        except OSError:
+            intact = False
+        if not intact or any(event & select.POLLNVAL for _, event in events):
+            sys.stderr.write(f"serve: the model closed its channel to the server (descriptor {self.fd}): this process ends\n")
+            leave(70)
+
+    def _read(self, size: int) -> bytes | None:
+        chunks, remaining = [], size
+        while remaining > 0:
+            while self.poller is not None:
+                events = self.poller.poll(1000)
+                self._check(events)
+                if events:
+                    break
+            try:
+                chunk = self.sock.recv(min(remaining, 1 << 20))
+            except OSError:
+                self._check([])
+                return None
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
     def receive(self) -> tuple[dict[str, Any], bytes] | None:
-        prefix = self.reader.read(8)
-        if len(prefix) < 8:
+        prefix = self._read(8)
+        if prefix is None:
             return None
         header_length, payload_length = struct.unpack("<II", prefix)
-        header = json.loads(self.reader.read(header_length).decode("utf-8"))
-        payload = self.reader.read(payload_length) if payload_length else b""
-        return header, payload
+        header_bytes = self._read(header_length) if header_length else b""
+        payload = self._read(payload_length) if payload_length else b""
+        if header_bytes is None or payload is None:
+            return None
+        return json.loads(header_bytes.decode("utf-8")), payload
 
 
 channel = Channel()
@@ -123,7 +199,9 @@ def python_error(error: BaseException) -> str:
     """An exception as the Python backend reports it: `Type: message`, then where it was raised."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(_INTERNAL_FILES)]
     lines = "".join(f"  {frame.filename}({frame.lineno}): {frame.name}\n" for frame in reversed(frames))
-    return f"{type(error).__name__}: {error}\n\nAt:\n{lines}" if lines else f"{type(error).__name__}: {error}"
+    # pybind11 (which formats it in Triton) shows an exception without a message as <EMPTY MESSAGE>.
+    text = f"{type(error).__name__}: {str(error) or '<EMPTY MESSAGE>'}"
+    return f"{text}\n\nAt:\n{lines}" if lines else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +338,11 @@ def bls_execute(request: pb_utils.InferenceRequest, decoupled: bool) -> Any:
             responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(error["message"], getattr(pb_utils.TritonError, _code_name(error["code"])))))
             continue
         if not described.get("present", True):
-            continue  # the final flag alone: not a response
+            # The final flag alone: for a decoupled call Triton's iterator still yields it, as an
+            # empty response (python_backend's bls_decoupled example skips it by its empty outputs).
+            if decoupled:
+                responses.append(pb_utils.InferenceResponse(output_tensors=[]))
+            continue
         first, last = described.get("outputs", [0, 0])
         tensors = []
         for descriptor in descriptors[first:last]:
@@ -302,14 +384,36 @@ pb_utils._model_manager = ModelManager()
 
 
 class Work:
-    """Requests in flight, by id, so that the reader thread can cancel them."""
+    """Requests waiting and in flight, by id, so that the reader thread can cancel them.
+
+    A request whose client left before it started is dropped rather than run (Triton does not
+    execute a request cancelled in its queue); one that runs sees request.is_cancelled().
+    """
 
     def __init__(self) -> None:
         self.requests: dict[int, pb_utils.InferenceRequest] = {}
+        self.queued: set[int] = set()
+        self.cancelled: set[int] = set()
         self.lock = threading.Lock()
+
+    def queue(self, request_id: int) -> None:
+        with self.lock:
+            self.queued.add(request_id)
+
+    def begin(self, request_id: int) -> bool:
+        """Take a request off the queue: False when its client left meanwhile."""
+        with self.lock:
+            self.queued.discard(request_id)
+            if request_id in self.cancelled:
+                self.cancelled.discard(request_id)
+                return False
+            return True
 
     def cancel(self, request_id: int) -> None:
         with self.lock:
+            if request_id in self.queued:
+                self.cancelled.add(request_id)
+                return
             request = self.requests.get(request_id)
         if request is not None:
             request._cancelled = True
@@ -323,6 +427,10 @@ def execute(model: harness.LoadedModel, header: dict[str, Any], payload: bytes) 
     request_id = int(header["id"])
     requested = set(header.get("requested", []))
     finished = threading.Event()
+    if not work.begin(request_id):
+        cancelled = int(pb_utils.TritonError.CANCELLED)
+        channel.send({"op": "response", "id": request_id, "flags": FINAL, "response": True, "error": {"message": "Request was cancelled", "code": cancelled}})
+        return
 
     def fail(message: str, code: int = INTERNAL) -> None:
         if not finished.is_set():
@@ -354,7 +462,7 @@ def execute(model: harness.LoadedModel, header: dict[str, Any], payload: bytes) 
         work.requests[request_id] = request
     try:
         results = model.execute([request], on_send=on_send)
-    except Exception as error:
+    except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the request, as in Triton
         message = python_error(error)
         channel.send({"op": "log", "level": "ERROR", "message": f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}", "file": "pb_stub.cc", "line": 0})
         fail(f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}")
@@ -381,6 +489,9 @@ def reader(tasks: queue.Queue[tuple[dict[str, Any], bytes] | None]) -> None:
         if frame is None:
             calls.fail_all()
             tasks.put(None)
+            watchdog = threading.Timer(ORPHAN_GRACE_S, lambda: leave(1))
+            watchdog.daemon = True
+            watchdog.start()
             return
         header, payload = frame
         op = header.get("op")
@@ -389,6 +500,8 @@ def reader(tasks: queue.Queue[tuple[dict[str, Any], bytes] | None]) -> None:
         elif op == "cancel":
             work.cancel(int(header["id"]))
         else:
+            if op == "execute":
+                work.queue(int(header["id"]))
             tasks.put(frame)
 
 
@@ -434,10 +547,22 @@ def main() -> None:
         elif op == "finalize":
             finalize(model)
             break
+    leave(0)
+
+
+def leave(code: int) -> None:
+    """End the process: threads the model started must not keep a finalized model alive, nor
+    processes it started outlive it. The server starts this process as the leader of a process
+    group and kills the group once it exits; should the server be gone, the group gets SIGTERM
+    here (this process ignores it)."""
     sys.stdout.flush()
     sys.stderr.flush()
-    # Threads the model started must not keep a finalized model alive.
-    os._exit(0)
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+        try:
+            os.killpg(os.getpid(), signal.SIGTERM)
+        except OSError:
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,25 @@ describe('serve --reload', () => {
   });
 });
 
+describe('serve --reload: saves by rename', () => {
+  it('four saves in a row by `mv new model.py` (as sed -i, vim and formatters save): each one answers the next requests', async () => {
+    const { dir, repository } = await project('reload-mv');
+    writeEcho(repository, { value: 2 });
+    const served = await startServe([dir, '--reload'], { cwd: root });
+    await served.waitFor(/--reload: watching/);
+    const modelPy = path.join(repository, 'echo', '1', 'model.py');
+    const seen: number[] = [];
+    for (const value of [3, 4, 5, 6]) {
+      fs.writeFileSync(`${modelPy}.new`, echoSource(value - 1));
+      fs.renameSync(`${modelPy}.new`, modelPy);
+      await eventually(async () => (await inferEcho(served, [1])).json?.outputs?.[0]?.data?.[0] === value, `the save giving ${value}`);
+      seen.push((await inferEcho(served, [1])).json.outputs[0].data[0] as number);
+    }
+    expect(seen).toEqual([3, 4, 5, 6]);
+    expect((await served.stop()).exitCode).toBe(0);
+  });
+});
+
 describe('serve: models that cannot load', () => {
   it('a model whose initialize raises and one missing a module are reported and not ready; the others serve', async () => {
     const { dir, repository } = await project('broken');

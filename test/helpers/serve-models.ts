@@ -187,3 +187,175 @@ class TritonPythonModel:
 `,
   );
 }
+
+/** INT32 x [1] -> y [1], no instance_group: Triton names its one instance `<model>_0`. */
+const X_TO_Y = `max_batch_size: 0
+input [ { name: "x" data_type: TYPE_INT32 dims: [ 1 ] } ]
+output [ { name: "y" data_type: TYPE_INT32 dims: [ 1 ] } ]
+`;
+
+/**
+ * A model whose execute() runs `statement` when x is 1 and otherwise
+ * answers y = x: the same models were run on Triton 2.51.0 to see what it answers.
+ */
+export function writeFaulty(repository: string, name: string, statement: string, imports = 'import os\nimport sys'): void {
+  writeModel(
+    repository,
+    name,
+    X_TO_Y,
+    `${imports}
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            x = pb_utils.get_input_tensor_by_name(request, "x").as_numpy()
+            if x[0] == 1:
+                ${statement}
+            responses.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("y", x)]))
+        return responses
+`,
+  );
+}
+
+/** Statements a model can run on its channel to serve, found as the process's sockets (/proc/self/fd). */
+export const CHANNEL_SABOTAGE = {
+  /** Bytes that are no frame: a header length of 16, then 16 bytes that are not JSON. */
+  garbage: 'for fd in sockets(): os.write(fd, struct.pack("<II", 16, 0) + b"not json at all!")',
+  /** A frame prefix announcing 4 GiB that never come. */
+  oversize: 'for fd in sockets(): os.write(fd, struct.pack("<II", 0xFFFFFFF0, 0xFFFFFFF0))',
+  /** Close every descriptor past stderr, the channel with them, and hang. */
+  closer: 'os.closerange(3, 65536); time.sleep(3600)',
+  /** Shut the channel down both ways (serve reads its end) and hang, ignoring SIGTERM as model processes do. */
+  shutter: '[socket.socket(fileno=fd).shutdown(socket.SHUT_RDWR) for fd in sockets()]; time.sleep(3600)',
+  /** Close fd 3 (where the channel used to live) and answer as usual. */
+  fd3: 'close_fd3()',
+};
+
+export const SABOTAGE_IMPORTS = `import os
+import socket
+import struct
+import time
+
+
+def sockets():
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                fds.append(int(fd))
+        except OSError:
+            pass
+    return fds
+
+
+def close_fd3():
+    try:
+        os.close(3)
+    except OSError:
+        pass
+`;
+
+/** y = how many times execute() has run (this call included), after sleeping `seconds`. */
+export function writeSlowCounter(repository: string, name = 'slow', seconds = 2): void {
+  writeModel(
+    repository,
+    name,
+    X_TO_Y,
+    `import time
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        self.calls = 0
+
+    def execute(self, requests):
+        self.calls += 1
+        pb_utils.Logger.log_info(f"execute {self.calls} started")
+        time.sleep(${seconds})
+        return [pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("y", np.array([self.calls], dtype=np.int32))]) for _ in requests]
+`,
+  );
+}
+
+/** FP32 x [-1] -> y = x. */
+export function writeFp(repository: string, name = 'fp'): void {
+  writeModel(
+    repository,
+    name,
+    `max_batch_size: 0
+input [ { name: "x" data_type: TYPE_FP32 dims: [ -1 ] } ]
+output [ { name: "y" data_type: TYPE_FP32 dims: [ -1 ] } ]
+`,
+    `import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("y", pb_utils.get_input_tensor_by_name(r, "x").as_numpy())]) for r in requests]
+`,
+  );
+}
+
+/** Decoupled: x [1] responses y = 0, 1, ..., then the final flag alone. */
+export function writeCounterStream(repository: string, name = 'dec3'): void {
+  writeModel(
+    repository,
+    name,
+    `max_batch_size: 0
+model_transaction_policy { decoupled: true }
+input [ { name: "x" data_type: TYPE_INT32 dims: [ 1 ] } ]
+output [ { name: "y" data_type: TYPE_INT32 dims: [ 1 ] } ]
+`,
+    `import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        for request in requests:
+            sender = request.get_response_sender()
+            n = int(pb_utils.get_input_tensor_by_name(request, "x").as_numpy()[0])
+            for i in range(n):
+                sender.send(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("y", np.array([i], dtype=np.int32))]))
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        return None
+`,
+  );
+}
+
+/**
+ * Prints to stderr without a newline, as a progress bar does: x [1] megabytes of `\r`-separated
+ * redraws, then "progress done" and a newline; x = -1 prints one 200 000-character line instead.
+ */
+export function writePrinter(repository: string, name = 'printer'): void {
+  writeModel(
+    repository,
+    name,
+    X_TO_Y,
+    `import sys
+
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        for request in requests:
+            x = pb_utils.get_input_tensor_by_name(request, "x").as_numpy()
+            if x[0] < 0:
+                sys.stderr.write("L" * 200000 + "\\n")
+            else:
+                redraw = "\\r" + "progress " + "#" * 90  # 100 characters
+                for _ in range(int(x[0]) * 10000 // 10):
+                    sys.stderr.write(redraw * 10)
+                sys.stderr.write("\\rprogress done\\n")
+            sys.stderr.flush()
+        return [pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("y", pb_utils.get_input_tensor_by_name(r, "x").as_numpy())]) for r in requests]
+`,
+  );
+}

@@ -4,10 +4,14 @@
  */
 
 import { execa, type ResultPromise } from 'execa';
+import fs from 'node:fs';
+import http from 'node:http';
 import { BIN, TEST_PYTHON } from './cli.js';
 
 export interface Served {
   url: string;
+  /** serve's own process. */
+  pid: number;
   /** Everything printed so far. */
   stdout(): string;
   stderr(): string;
@@ -25,11 +29,15 @@ export function killAllServers(): void {
   for (const served of running) served.kill();
 }
 
-export async function startServe(args: string[], options: { cwd: string; python?: string | null; timeoutMs?: number; env?: Record<string, string> }): Promise<Served> {
+/**
+ * `marker` goes into serve's environment, which every process it starts inherits (model processes
+ * and whatever they start): processesWithMarker finds them all, wherever they were reparented.
+ */
+export async function startServe(args: string[], options: { cwd: string; python?: string | null; timeoutMs?: number; env?: Record<string, string>; marker?: string }): Promise<Served> {
   const python = options.python === undefined ? ['--python', TEST_PYTHON] : options.python === null ? [] : ['--python', options.python];
   const child: ResultPromise = execa(process.execPath, [BIN, 'serve', ...args, '--port', '0', ...python], {
     cwd: options.cwd,
-    env: { NO_COLOR: '1', CI: undefined, ...options.env },
+    env: { NO_COLOR: '1', CI: undefined, ...options.env, ...(options.marker ? { CTM_TEST_MARKER: options.marker } : {}) },
     extendEnv: true,
     reject: false,
     stdin: 'ignore',
@@ -83,6 +91,7 @@ export async function startServe(args: string[], options: { cwd: string; python?
 
   const served: Served = {
     url: '',
+    pid: child.pid as number,
     stdout: () => stdout,
     stderr: () => stderr,
     waitFor,
@@ -192,4 +201,102 @@ export function sseEvents(body: Buffer): unknown[] {
     .split('\n\n')
     .filter((block) => block.startsWith('data: '))
     .map((block) => JSON.parse(block.slice(6)) as unknown);
+}
+
+/** Live processes (not serve's test process itself) whose environment holds CTM_TEST_MARKER=`marker` (Linux /proc). */
+export function processesWithMarker(marker: string): number[] {
+  const needle = Buffer.from(`CTM_TEST_MARKER=${marker}\0`);
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (state === 'Z') continue; // exited, waiting for its parent to read its status
+      if (fs.readFileSync(`/proc/${entry}/environ`).includes(needle)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Wait (bounded) until no process carries `marker`; the ones still there after `timeoutMs`, with their command lines. */
+export async function leftoverProcesses(marker: string, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = processesWithMarker(marker);
+    if (pids.length === 0 || Date.now() > deadline) {
+      return pids.map((pid) => {
+        try {
+          return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
+        } catch {
+          return String(pid);
+        }
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A process's peak resident memory so far (VmHWM), in bytes. */
+export function peakResidentBytes(pid: number): number {
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`no VmHWM for ${pid}`);
+  return Number(kb) * 1024;
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One request over node:http, for what fetch does not send: any header (Content-Length that the
+ * body does not match, Content-Encoding), a body written in chunks from an iterable, or a client
+ * that goes away (`abandonAfterMs`, resolving to 'abandoned'). Bounded by `timeoutMs`.
+ */
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string | number>; body?: Buffer | Iterable<Buffer>; abandonAfterMs?: number; timeoutMs?: number },
+): Promise<RawAnswer | 'abandoned'> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method ?? 'POST', headers: options.headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', reject);
+    });
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error(`no answer from ${url} within ${options.timeoutMs ?? 30_000} ms`));
+    }, options.timeoutMs ?? 30_000);
+    let abandoned = false;
+    request.on('error', (error) => {
+      clearTimeout(timer);
+      if (abandoned) resolve('abandoned');
+      else reject(error);
+    });
+    if (options.abandonAfterMs !== undefined) {
+      setTimeout(() => {
+        abandoned = true;
+        request.destroy();
+      }, options.abandonAfterMs);
+    }
+    const body = options.body;
+    if (body === undefined || Buffer.isBuffer(body)) {
+      request.end(body);
+      return;
+    }
+    void (async () => {
+      for (const chunk of body) {
+        if (request.destroyed) return;
+        if (!request.write(chunk)) await new Promise((drained) => request.once('drain', drained));
+      }
+      request.end();
+    })().catch(() => undefined);
+  });
 }

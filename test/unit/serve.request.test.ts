@@ -6,7 +6,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { TritonError } from '../../src/serve/errors.js';
-import { parseGenerateBody, parseInferBody, prepareRequest, type ModelSignature } from '../../src/serve/request.js';
+import { urlVersion } from '../../src/serve/http.js';
+import { headerLengthOf, parseGenerateBody, parseInferBody, prepareRequest, type ModelSignature } from '../../src/serve/request.js';
 import { encodeTensor } from '../../src/kserve/tensor-bytes.js';
 import { bytesToJsonData, jsonDataToBytes, RawJson, stringifyJson, wireInfo } from '../../src/serve/tensors.js';
 
@@ -77,6 +78,46 @@ describe('serve: the /infer body', () => {
     ]);
     expect(failure(() => parseInferBody(json({ inputs: [{ name: 'a', datatype: 'FLOAT', shape: [2], data: [1, 2] }] }), undefined, 'm'))).toEqual(['INVALID_ARG', 'invalid datatype for input a']);
     expect(failure(() => parseInferBody(Buffer.from('{"inputs": ['), undefined, 'm'))[0]).toBe('INTERNAL');
+  });
+
+  it('reads data nested as deep as a client likes (Triton 2.51.0 takes 20 000 levels)', () => {
+    const depth = 100_000;
+    const body = Buffer.from(`{"inputs":[{"name":"c","datatype":"INT64","shape":[1],"data":${'['.repeat(depth)}7${']'.repeat(depth)}}]}`);
+    expect(parseInferBody(body, undefined, 'm').inputs[0]!.data.readBigInt64LE(0)).toBe(7n);
+  });
+
+  it('reads NaN and ±Infinity tokens for floats as Triton’s JSON reader does (not inside strings), refuses a number a double cannot hold, with its offset', () => {
+    const body = '{"id":"NaN Infinity","inputs":[{"name":"a","datatype":"FP64","shape":[4],"data":[NaN,Infinity,-Infinity,-Inf]}]}';
+    const request = parseInferBody(Buffer.from(body), undefined, 'm');
+    expect(request.id).toBe('NaN Infinity');
+    expect([0, 8, 16, 24].map((offset) => request.inputs[0]!.data.readDoubleLE(offset))).toEqual([NaN, Infinity, -Infinity, -Infinity]);
+    expect(failure(() => parseInferBody(Buffer.from('{"inputs":[{"name":"c","datatype":"INT64","shape":[1],"data":[NaN]}]}'), undefined, 'm'))).toEqual([
+      'INTERNAL',
+      "Unable to parse 'data': attempt to access JSON non-signed-integer as signed-integer",
+    ]);
+    expect(failure(() => parseInferBody(Buffer.from('{"inputs":[{"name":"a","datatype":"FP32","shape":[1],"data":[1e400]}]}'), undefined, 'm'))).toEqual([
+      'INTERNAL',
+      'failed to parse the request JSON buffer: Number too big to be stored in double. at 61',
+    ]);
+    expect(failure(() => parseInferBody(Buffer.from('{"inputs": [toString]}'), undefined, 'm'))[1]).toMatch(/^failed to parse the request JSON buffer: /);
+  });
+
+  it('reads Inference-Header-Content-Length as atoi does: leading digits, whitespace and a sign first; no digits is 0, which serve refuses as a raw binary request', () => {
+    expect(['12', ' 12', '+12', '12abc', '12.9', '\t12 '].map((header) => headerLengthOf(header, 20))).toEqual([12, 12, 12, 12, 12, 12]);
+    expect(headerLengthOf(undefined, 20)).toBe(20);
+    expect(failure(() => headerLengthOf('abc', 20))).toEqual([
+      'UNSUPPORTED',
+      'serve does not implement raw binary requests (Inference-Header-Content-Length: abc reads as 0): send a JSON header and give its length',
+    ]);
+    expect(failure(() => headerLengthOf('99999999999999999999', 20))).toEqual(['INVALID_ARG', 'inference header size should be in range (0, 20), got: 99999999999999999999']);
+  });
+
+  it('reads a URL version as Triton’s std::stol does: leading zeros dropped, past int64 refused', () => {
+    expect([urlVersion('007'), urlVersion('9223372036854775807'), urlVersion(undefined)]).toEqual(['7', '9223372036854775807', undefined]);
+    expect(failure(() => urlVersion('9223372036854775808'))).toEqual([
+      'INVALID_ARG',
+      "failed to get model version from specified version string '9223372036854775808' (details: stol), version should be an integral value > 0",
+    ]);
   });
 });
 

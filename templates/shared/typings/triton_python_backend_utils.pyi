@@ -12,9 +12,11 @@ shadow the server's real module and break loading. The fake used by the tests
 Parameters followed by `/` are positional-only: the C++ binding gives them no names, so Triton
 refuses them as keywords. `InferenceRequest(...)` takes keywords only: its binding's positional
 order (request_id first) differs from the documented one, so keywords are the safe spelling.
+Names may be str or bytes (the binding takes both, e.g. an element of a BYTES input), and lists
+may be tuples.
 """
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -58,7 +60,7 @@ class TritonError:
     CANCELLED: int
     """Error code: cancelled (HTTP 400; 23.10+)."""
 
-    def __init__(self, message: str, code: int = ...) -> None:
+    def __init__(self, message: str | bytes, code: int = ...) -> None:
         """An error with a message and a code: pass a class constant such as TritonError.INVALID_ARG (default INTERNAL)."""
     def message(self) -> str:
         """The error message."""
@@ -74,7 +76,7 @@ class PreferredMemory:
 class Tensor:
     """A named tensor: an input of a request, an output of a response."""
 
-    def __init__(self, name: str, array: npt.NDArray[Any], /) -> None:
+    def __init__(self, name: str | bytes, array: npt.NDArray[Any], /) -> None:
         """A tensor named `name` holding a copy of `array`; its dtype gives the Triton type (object of bytes for TYPE_STRING)."""
     def name(self) -> str:
         """The tensor's name."""
@@ -101,7 +103,7 @@ class InferenceResponse:
 
     def __init__(
         self,
-        output_tensors: list[Tensor] = ...,
+        output_tensors: Sequence[Tensor] = ...,
         error: TritonError | None = None,
         parameters: dict[str, bool | int | str] | None = None,
     ) -> None:
@@ -139,10 +141,10 @@ class InferenceRequest:
     def __init__(
         self,
         *,
-        model_name: str,
-        requested_output_names: list[str],
-        inputs: list[Tensor],
-        request_id: str = "",
+        model_name: str | bytes,
+        requested_output_names: Sequence[str | bytes],
+        inputs: Sequence[Tensor],
+        request_id: str | bytes = "",
         correlation_id: int | str = 0,
         model_version: int = -1,
         flags: int = 0,

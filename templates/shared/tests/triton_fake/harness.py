@@ -11,7 +11,9 @@ model_repository is the model folder, as in Triton.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import inspect
 import itertools
 import json
 import os
@@ -46,6 +48,18 @@ class RequestResult:
     @property
     def final(self) -> bool:
         return bool(self.flags) and bool(self.flags[-1] & pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+
+def instance_name(config: dict[str, Any]) -> str:
+    """Triton's name for the first instance: its instance group's name, then `_0`.
+
+    A group without a name is `<model>_<group index>`; a config without instance_group gets one
+    group named like the model (so `echo_0`, or `echo_0_0` for an unnamed group listed in the config).
+    """
+    groups = config.get("instance_group") or []
+    if not groups:
+        return f"{config['name']}_0"
+    return f"{groups[0].get('name') or config['name'] + '_0'}_0"
 
 
 def read_config(model_dir: str) -> dict[str, Any]:
@@ -84,7 +98,7 @@ class LoadedModel:
         self.args = {
             "model_config": json.dumps(self.config),
             "model_instance_kind": instance_kind,
-            "model_instance_name": f"{self.config['name']}_0_0",
+            "model_instance_name": instance_name(self.config),
             "model_instance_device_id": "0",
             "model_repository": self.model_dir,
             "model_version": self.version,
@@ -117,6 +131,9 @@ class LoadedModel:
 
             sender._on_send = record
         returned = self.instance.execute(requests)
+        if inspect.isawaitable(returned):
+            # `async def execute` (Triton runs it on the stub's event loop, so BLS calls can be awaited together).
+            returned = self._event_loop().run_until_complete(returned)
         if self.decoupled:
             if returned is not None:
                 raise TypeError("a decoupled model's execute must return None")
@@ -138,6 +155,12 @@ class LoadedModel:
             result.responses.append(self._client_view(response))
             result.flags.append(pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
         return results
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        """One event loop for the instance, kept across calls as the stub keeps its own."""
+        if getattr(self, "_loop", None) is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop
 
     def _batched(self) -> bool:
         return int(self.config.get("max_batch_size", 0)) > 0

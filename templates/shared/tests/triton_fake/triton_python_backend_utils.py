@@ -45,6 +45,34 @@ class _EnumValue(int):
         return f"<{self.enum}.{self.label}: {int(self)}>"
 
 
+def _text(value: Any, where: str) -> str:
+    """A string argument as the binding takes it (a C++ std::string): str, or bytes (numpy's too, e.g.
+    an element of a BYTES tensor), which are decoded here as UTF-8."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    raise TypeError(f"{where}: incompatible arguments: expected str or bytes, got {type(value).__name__}")
+
+
+def _sequence(value: Any, where: str) -> list[Any]:
+    """A list argument as the binding takes it (a C++ std::vector): any sequence, a list or a tuple,
+    but not a str, bytes, set or dict."""
+    if isinstance(value, (str, bytes, bytearray, dict, set, frozenset)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{where}: incompatible arguments: expected a list (or tuple), got {type(value).__name__}")
+    return list(value)
+
+
+def _unsigned(value: Any, where: str, bits: int) -> int:
+    """An integer argument the binding holds unsigned: an int (numpy's too, or a bool), not a float or str."""
+    if isinstance(value, float) or not hasattr(value, "__index__"):
+        raise TypeError(f"{where}: incompatible arguments: expected an int, got {type(value).__name__}")
+    number = value.__index__()
+    if not 0 <= number < 2**bits:
+        raise TypeError(f"{where}: incompatible arguments: {number} is not an unsigned {bits}-bit integer")
+    return number
+
+
 def _require_enum(value: Any, enum: str, where: str, example: str) -> _EnumValue:
     if not isinstance(value, _EnumValue) or value.enum != enum:
         raise TypeError(f"{where}: incompatible arguments: expected a {enum} constant such as {example}, got {value!r}")
@@ -112,8 +140,7 @@ class TritonError:
     CANCELLED = _EnumValue("TritonError code", "CANCELLED", 7)
 
     def __init__(self, message: str, code: int = INTERNAL) -> None:
-        if not isinstance(message, str):
-            raise TypeError("TritonError message must be a str")
+        message = _text(message, "TritonError()")
         _require_enum(code, "TritonError code", "TritonError()", "TritonError.INVALID_ARG")
         self._message = message
         self._code = code
@@ -200,15 +227,17 @@ class Tensor:
     """A named tensor. Construction copies the data, as the real one copies it into shared memory."""
 
     def __init__(self, name: str, array: np.ndarray, /) -> None:
-        # The binding names neither argument (positional only) and takes only a numpy array.
-        if not isinstance(name, str) or not isinstance(array, np.ndarray):
+        # The binding names neither argument (positional only) and takes a numpy array only (not a
+        # list or a numpy scalar); the name may be str or bytes.
+        if not isinstance(name, (str, bytes, bytearray)) or not isinstance(array, np.ndarray):
             raise TypeError(f"Tensor(): incompatible constructor arguments: expected (str, numpy.ndarray), got ({type(name).__name__}, {type(array).__name__})")
+        name = _text(name, "Tensor()")
         if name == "":
             raise TritonModelException("Tensor name cannot be an empty string.")
         value = array
         triton_type = _triton_type_of(value.dtype)
         if triton_type is None:
-            raise TritonModelException(f"NumPy dtype is not supported: {value.dtype}")
+            raise TritonModelException("NumPy dtype is not supported.")
         if triton_type == 13:
             # Through the wire form and back, like the real tensor: elements become bytes.
             flat = [item if isinstance(item, bytes) else str(item).encode("utf-8") for item in value.reshape(-1)]
@@ -291,11 +320,14 @@ class InferenceResponse:
     """The answer to one request: output tensors, or an error."""
 
     def __init__(self, output_tensors: list[Tensor] = [], error: TritonError | None = None, parameters: dict[str, Any] | None = None) -> None:  # noqa: B006 - never mutated, as the binding's default list
-        if not isinstance(output_tensors, list) or not all(isinstance(t, Tensor) for t in output_tensors):
-            raise TypeError("InferenceResponse output_tensors must be a list of pb_utils.Tensor")
+        tensors = _sequence(output_tensors, "InferenceResponse()")
+        if any(tensor is None for tensor in tensors):
+            raise TritonModelException("Output tensor for inference response should not be empty.")
+        if not all(isinstance(t, Tensor) for t in tensors):
+            raise TypeError("InferenceResponse(): incompatible constructor arguments: output_tensors must be pb_utils.Tensor objects")
         if error is not None and not isinstance(error, TritonError):
-            raise TypeError("InferenceResponse error must be a pb_utils.TritonError")
-        self._tensors = list(output_tensors)
+            raise TypeError("InferenceResponse(): incompatible constructor arguments: error must be a pb_utils.TritonError")
+        self._tensors = tensors
         self._error = error
         self._parameters = _parameters_json(parameters)
 
@@ -343,15 +375,27 @@ class InferenceResponseSender:
 
 
 def _parameters_json(parameters: Any) -> str:
-    """Request and response parameters as the binding stores them: a dict of bool, int or str values, as JSON."""
+    """Request and response parameters as the binding stores them: a dict of bool, int or str values, as JSON (its messages)."""
     if parameters is None:
         return "{}"
     if not isinstance(parameters, dict):
-        raise TritonModelException(f"parameters must be a dict, got {type(parameters).__name__}")
+        raise TritonModelException(f"Expect N8pybind114dictE, got {type(parameters)}")
     for key, value in parameters.items():
-        if not isinstance(key, str) or not isinstance(value, (bool, int, str)):
-            raise TritonModelException("parameters must map str keys to bool, int or str values")
+        if not isinstance(key, str):
+            raise TritonModelException(f"Expect parameters keys to have type str, found type {type(key)}")
+        if not isinstance(value, (bool, int, str)):
+            raise TritonModelException(f"Expect parameters values to have type bool/int/str, found type {type(value)}")
     return json.dumps(parameters)
+
+
+class _InferenceTrace:
+    """What request.trace() returns, to pass on to a BLS request (trace=request.trace())."""
+
+    def get_context(self) -> str | None:
+        return None
+
+
+_DEFAULT = object()  # an argument the binding defaults to an object of its own (and refuses None for)
 
 
 # Set by the harness or by `serve` to run BLS requests against other loaded models.
@@ -372,21 +416,38 @@ class InferenceRequest:
         model_version: int = -1,
         flags: int = 0,
         timeout: int = 0,
-        preferred_memory: Any = None,
-        trace: Any = None,
+        preferred_memory: Any = _DEFAULT,
+        trace: Any = _DEFAULT,
         parameters: dict[str, Any] | None = None,
     ) -> None:
         # Keywords only: the binding's positional order (request_id first) is not the documented one.
-        if not isinstance(inputs, list) or not all(isinstance(t, Tensor) for t in inputs):
-            raise TypeError("InferenceRequest inputs must be a list of pb_utils.Tensor")
+        # Each argument takes what the binding converts: str or bytes for names, any list or tuple.
+        model_name = _text(model_name, "InferenceRequest() model_name")
+        request_id = _text(request_id, "InferenceRequest() request_id")
+        requested = [_text(name, "InferenceRequest() requested_output_names") for name in _sequence(requested_output_names, "InferenceRequest() requested_output_names")]
+        tensors = _sequence(inputs, "InferenceRequest() inputs")
+        if any(tensor is None for tensor in tensors):
+            raise TritonModelException(f"Input tensor for request with id '{request_id}' and model name '{model_name}' should not be empty.")
+        if not all(isinstance(t, Tensor) for t in tensors):
+            raise TypeError("InferenceRequest(): incompatible constructor arguments: inputs must be pb_utils.Tensor objects")
+        if isinstance(model_version, float) or not hasattr(model_version, "__index__"):
+            raise TypeError(f"InferenceRequest(): incompatible constructor arguments: model_version must be an int, got {type(model_version).__name__}")
+        flags = _unsigned(flags, "InferenceRequest() flags", 32)
+        timeout = _unsigned(timeout, "InferenceRequest() timeout", 64)
+        if preferred_memory is not _DEFAULT and not isinstance(preferred_memory, PreferredMemory):
+            raise TypeError("InferenceRequest(): incompatible constructor arguments: preferred_memory must be a pb_utils.PreferredMemory")
+        if trace is not _DEFAULT and not isinstance(trace, _InferenceTrace):
+            raise TypeError("InferenceRequest(): incompatible constructor arguments: trace must be what request.trace() returns")
         if not isinstance(correlation_id, (int, str)):
             raise TritonModelException("Correlation ID must be integer or string")
+        if isinstance(correlation_id, int) and not 0 <= correlation_id < 2**64:
+            raise RuntimeError("Unable to cast Python instance to C++ type (#define PYBIND11_DETAILED_ERROR_MESSAGES or compile in debug mode for details)")
         self._model_name = model_name
-        self._model_version = model_version
-        self._requested = list(requested_output_names)
-        self._inputs = list(inputs)
+        self._model_version = model_version.__index__()
+        self._requested = requested
+        self._inputs = tensors
         self._request_id = request_id
-        self._correlation_id = correlation_id
+        self._correlation_id = correlation_id if isinstance(correlation_id, str) else int(correlation_id)
         self._flags = flags
         self._timeout = timeout
         self._parameters = _parameters_json(parameters)
@@ -430,7 +491,7 @@ class InferenceRequest:
         self._release_flags = flags
 
     def trace(self) -> Any:
-        return None
+        return _InferenceTrace()
 
     def exec(self, decoupled: bool = False) -> Any:
         if _bls_executor is None:

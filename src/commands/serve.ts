@@ -17,6 +17,7 @@ import { ModelRegistry } from '../serve/registry.js';
 import { locateRepository, modelFiles, modelFolders, readModelSource, type RepositoryLocation } from '../serve/repository.js';
 import { watchRepository, type Watcher } from '../serve/watch.js';
 import { EXIT, showValue, UserError } from '../ui/errors.js';
+import { shownPath } from '../ui/paths.js';
 import { SERVE_LIMITS } from './serve.command.js';
 
 export interface ServeArgs {
@@ -113,7 +114,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     const advice = installAdvice(choice, location.projectDir, cwd, ['numpy']).map((line) => `\n  ${line}`).join('');
     throw new UserError(`${report.executable} cannot import numpy, which every Python-backend model needs (${report.numpy_error ?? 'not installed'})${advice}`);
   }
-  process.stdout.write(`serve: models from ${location.repository}\n`);
+  process.stdout.write(`serve: models from ${shownPath(location.repository, cwd)}\n`);
   process.stdout.write(`serve: Python ${report.python} at ${report.executable} (${choice.source}), numpy ${report.numpy}\n`);
   const numpyWarning = numpyMismatch(report.numpy, location.projectDir);
   if (numpyWarning) serveLog.warn(numpyWarning);
@@ -183,7 +184,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     }
     if (args.reload) {
       watcher = watchRepository(location.repository, (model) => void reload(model), { debounceMs: 250, pollMs: 1000 });
-      serveLog.info(`--reload: watching ${location.repository} (${watcher.mode === 'watch' ? 'file events' : 'polling every second'})`);
+      serveLog.info(`--reload: watching ${shownPath(location.repository, cwd)} (${watcher.mode === 'watch' ? 'file events' : 'polling every second'})`);
     }
     finish(await stopped);
   } finally {

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { EXIT, UserError, showValue } from '../ui/errors.js';
 import { color } from '../ui/output.js';
 import { checkRepository } from '../validate/model.js';
-import { displayPath, failed, findingFile, formatFinding, jsonReport, summaryLine, type Report } from '../validate/report.js';
+import { failed, findingFile, formatFinding, jsonReport, summaryLine, type Report } from '../validate/report.js';
 import { readRepository } from '../validate/repository.js';
+import { shownPath } from '../ui/paths.js';
 
 export interface ValidateArgs {
   path?: string;
@@ -46,7 +47,7 @@ export function resolveTarget(given: string, cwd: string): ValidateTarget {
     throw new UserError(`validate ${showValue(given)}: cannot read ${repository}: ${(error as Error).message}`);
   }
   if (!entries.some((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDir(path.join(repository, entry.name))))) {
-    throw usage(`no model folders in ${displayPath(repository, cwd)} (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)`);
+    throw usage(`no model folders in ${shownPath(repository, cwd)} (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)`);
   }
   return { repository };
 }
@@ -55,7 +56,7 @@ export async function validateCommand(args: ValidateArgs): Promise<void> {
   const cwd = process.cwd();
   const target = resolveTarget(args.path ?? '.', cwd);
   const result = checkRepository(readRepository(target.repository), target.only);
-  const report: Report = { repository: displayPath(target.only ? path.join(target.repository, target.only) : target.repository, cwd), models: result.models, findings: result.findings, strict: args.strict };
+  const report: Report = { repository: shownPath(target.only ? path.join(target.repository, target.only) : target.repository, cwd), models: result.models, findings: result.findings, strict: args.strict };
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(report, target.repository, cwd), null, 2)}\n`);

@@ -6,6 +6,9 @@
  */
 
 import { DATA_TYPE_NAMES, lookupDataType, type DataType } from './dtypes.js';
+import { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION } from './releases.js';
+
+export { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION, pythonVersionOf } from './releases.js';
 
 export class InvalidValue extends Error {
   /** Set when the problem is in one key of an object value: the message then names that key and its value. */
@@ -38,10 +41,6 @@ export const TRITON_VERSION_PATTERN = '^[0-9]{2}\\.[0-9]{2}$';
 export const MAX_NAME_LENGTH = 128;
 /** numpy 1.x arrays have at most 32 dimensions, and a batched tensor adds one. */
 export const MAX_RANK = 31;
-/** Oldest image whose Python backend has everything the templates use (TritonError codes 23.09, is_cancelled 23.10). */
-export const MIN_TRITON_VERSION = '23.10';
-/** Default image: Ubuntu 24.04, Python 3.12, numpy 1.x (see ../shared/reference/triton-python-backend.md section 7). */
-export const DEFAULT_TRITON_VERSION = '25.10';
 const INT32_MAX = 2 ** 31 - 1;
 
 function asText(raw: unknown, what: string): string {
@@ -184,11 +183,6 @@ export function parseTritonVersion(raw: unknown): string {
   if (!match || month < 1 || month > 12) throw new InvalidValue(`not an NGC release tag (allowed: YY.MM, e.g. ${DEFAULT_TRITON_VERSION})`);
   if (text < MIN_TRITON_VERSION) throw new InvalidValue(`is older than ${MIN_TRITON_VERSION}, the first release with everything the templates use (allowed: ${MIN_TRITON_VERSION} or later)`);
   return text;
-}
-
-/** Python minor version of the image's stub and system python3 (reference: triton-python-backend.md section 7). */
-export function pythonVersionOf(tritonVersion: string): string {
-  return tritonVersion < '24.11' ? '3.10' : '3.12';
 }
 
 // PEP 508, as pip reads one line of a requirements file: name, extras, then a version

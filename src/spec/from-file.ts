@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, showValue } from '../ui/errors.js';
+import { shownPath } from '../ui/paths.js';
 import { parseAssetPath } from './assets.js';
 import {
   parseInstanceCount,
@@ -64,7 +65,7 @@ async function parseDocument(text: string, file: string, shown: string): Promise
 
 export async function draftFromFile(file: string, cwd: string): Promise<SpecDraft> {
   const absolute = path.resolve(cwd, file);
-  const shown = path.relative(cwd, absolute) || file;
+  const shown = shownPath(absolute, cwd);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(absolute);

@@ -15,10 +15,13 @@ export const EXIT = {
 /** A mistake in what the user asked for, or a step that failed for a reason we can explain. */
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failed) {
+  /** The field and the value the message is about, when it is about one (fieldError): --json reports them apart. */
+  readonly about?: { field: string; value: unknown };
+  constructor(message: string, exitCode: number = EXIT.failed, about?: { field: string; value: unknown }) {
     super(message);
     this.name = 'UserError';
     this.exitCode = exitCode;
+    if (about) this.about = about;
   }
 }
 
@@ -54,5 +57,5 @@ export function showValue(value: unknown): string {
 
 /** `<field> "<value>": <problem>` — the one shape of every validation message. */
 export function fieldError(field: string, value: unknown, problem: string): UserError {
-  return new UserError(`${field} ${showValue(value)}: ${problem}`);
+  return new UserError(`${field} ${showValue(value)}: ${problem}`, EXIT.failed, { field, value });
 }

@@ -3,8 +3,8 @@
  * The rules and, where it helps a user search, the wording come from Triton's own sources
  * (triton-inference-server/core: model_config_utils.cc ValidateModelConfig, ValidateIOShape,
  * ValidateBatchIO, ValidateInstanceGroup, ValidateEnsembleSchedulingConfig,
- * AutoCompleteBackendFields; model_repository_manager.cc for the directory name) and the reference
- * notes in ../shared/reference/triton-model-config.md. Triton appends " for <model>" to most of
+ * AutoCompleteBackendFields; model_repository_manager.cc for the directory name) and Triton's model
+ * configuration documentation (docs/user_guide/model_configuration.md). Triton appends " for <model>" to most of
  * its messages; the file path says which model here.
  *
  * What needs the model folder (versions, model files, other models of an ensemble) is checked in

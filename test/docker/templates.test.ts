@@ -38,7 +38,7 @@ const CASES: Case[] = [
     checkAnswer: (stdout) => {
       const count = Number(/^ {2}([0-9]+) streamed responses?:$/m.exec(stdout)?.[1]);
       expect(count).toBeGreaterThan(1);
-      const responses = [...stdout.matchAll(/^ {2}#([0-9]+) +text +BYTES +\[1\] +"[^"]+"$/gm)].map((match) => Number(match[1]));
+      const responses = [...stdout.matchAll(/^ {2}#([0-9]+) +text_output +BYTES +\[1\] +"[^"]+"$/gm)].map((match) => Number(match[1]));
       expect(responses).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     },
   },

@@ -6,6 +6,7 @@
  */
 
 import { DATA_TYPE_NAMES, lookupDataType, type DataType } from './dtypes.js';
+import { parsePep508, RequirementSyntaxError } from './pep508.js';
 import { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION } from './releases.js';
 
 export { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION, pythonVersionOf } from './releases.js';
@@ -185,25 +186,25 @@ export function parseTritonVersion(raw: unknown): string {
   return text;
 }
 
-// PEP 508, as pip reads one line of a requirements file: name, extras, then a version
-// specifier or a direct URL, then environment markers. Anything pip would read as an option
-// (`-r`, `--index-url`) or a second line is refused: requirements.txt must mean what was typed.
-const IDENTIFIER = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-const EXTRAS = `\\[\\s*(?:${IDENTIFIER}(?:\\s*,\\s*${IDENTIFIER})*)?\\s*\\]`;
-const VERSION_ONE = '(?:~=|===|==|!=|<=|>=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
-const VERSION_SPEC = `(?:${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*|\\(\\s*${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*\\s*\\))`;
-const URL = '[A-Za-z][A-Za-z0-9+.-]*://[^\\s;#]+';
-const MARKER = `[A-Za-z0-9_.'"<>=!~()\\s-]+`;
-const REQUIREMENT = new RegExp(`^(${IDENTIFIER})\\s*(?:${EXTRAS})?\\s*(?:${VERSION_SPEC}|@\\s*${URL}(?=\\s*;|\\s*$))?\\s*(?:;\\s*(${MARKER}))?$`);
-
+// One line of requirements.txt, as pip reads it: a PEP 508 requirement (pep508.ts). Anything pip
+// would read as an option (`-r`, `--index-url`) or a second line is refused: requirements.txt must
+// mean what was typed.
 export function parseRequirement(raw: unknown): string {
-  const text = asText(raw, 'a requirement line').trim();
+  const typed = asText(raw, 'a requirement line');
+  const text = typed.trim();
   if (text === '') throw new InvalidValue('must not be empty');
   if (hasControlCharacters(text)) throw new InvalidValue('contains a control character or line break (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
   if (text.startsWith('-')) throw new InvalidValue('pip options are not accepted here (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
   if (text.length > 1000) throw new InvalidValue(`is ${text.length} characters long (allowed: at most 1000)`);
-  const match = REQUIREMENT.exec(text);
-  if (!match) throw new InvalidValue('not a PEP 508 requirement (e.g. torch==2.4.0, numpy>=1.26,<2, pkg[extra]>=1.0; python_version >= "3.10")');
+  try {
+    parsePep508(text);
+  } catch (error) {
+    if (!(error instanceof RequirementSyntaxError)) throw error;
+    // Columns count in the value as typed, leading spaces included.
+    const leading = typed.length - typed.trimStart().length;
+    const problem = error.message.replace(/column (\d+)/g, (_, column: string) => `column ${Number(column) + leading}`);
+    throw new InvalidValue(`not a PEP 508 requirement: ${problem} (e.g. torch==2.4.0, numpy>=1.26,<2, pkg[extra]>=1.0; python_version >= "3.10")`);
+  }
   // Credentials in a URL would be baked into the image's layers and history.
   if (/:\/\/[^/\s]*@/.test(text)) throw new InvalidValue('holds credentials in its URL (they would be stored in the image): use pip configuration or a build secret instead');
   return text;

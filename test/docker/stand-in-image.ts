@@ -47,6 +47,8 @@ const STAND_IN_DOCKERFILE = `FROM {{ROOTFS}}
 COPY node /usr/local/bin/node
 COPY create-triton-model /opt/create-triton-model
 COPY tritonserver /opt/tritonserver/bin/tritonserver
+# Triton's images have this user, uid and gid 1000; generated Dockerfiles run the server as it.
+RUN useradd --uid 1000 --user-group --no-create-home triton-server
 ENV PATH=/opt/tritonserver/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     PIP_BREAK_SYSTEM_PACKAGES=1 \\
     PIP_NO_INDEX=1 \\

@@ -17,6 +17,7 @@ import { ModelRegistry } from '../serve/registry.js';
 import { locateRepository, modelFiles, modelFolders, readModelSource, type RepositoryLocation } from '../serve/repository.js';
 import { watchRepository, type Watcher } from '../serve/watch.js';
 import { EXIT, showValue, UserError } from '../ui/errors.js';
+import { brokenLinks } from '../validate/repository.js';
 import { shownPath } from '../ui/paths.js';
 import { SERVE_LIMITS } from './serve.command.js';
 
@@ -103,6 +104,10 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
   const files = serveFiles();
   const choice = choosePython(location.projectDir, args.python);
 
+  // Triton would fail to read the whole repository on a link it cannot follow: say so, and serve the rest.
+  for (const link of brokenLinks(location.repository)) {
+    serveLog.warn(`${shownPath(path.join(location.repository, link.name), cwd)}: ${link.problem}: not served (Triton would fail to poll the model repository and load none of its models)`);
+  }
   const folders = modelFolders(location.repository);
   const sources = folders.map((folder) => readModelSource(location.repository, folder));
   const report = await runPreflight(

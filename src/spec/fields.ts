@@ -46,7 +46,7 @@ const INT32_MAX = 2 ** 31 - 1;
 
 function asText(raw: unknown, what: string): string {
   if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  if ((typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'bigint') return String(raw);
   throw new InvalidValue(`must be ${what}`);
 }
 
@@ -92,21 +92,32 @@ export function parseDataType(raw: unknown): DataType {
   return found;
 }
 
+/** A number, or a bigint that a spec file held beyond 2^53 (from-file.ts keeps those exact), as written. */
+const integerText = (raw: unknown): string | undefined =>
+  typeof raw === 'number' || typeof raw === 'bigint' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+
+/**
+ * Dims stay JavaScript numbers in the Spec, so they are capped at 2^53 - 1 although Triton's dims are
+ * int64: generated code computes sample shapes and element counts from them, and no tensor with a
+ * dimension that large fits in memory, so exact int64 dims would spread BigInt through the spec, the
+ * renderer and the samples for no real model. A larger dim is refused, with the value as written.
+ */
 function parseDim(raw: unknown): number {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const text = integerText(raw) ?? '';
   if (!/^-?\d+$/.test(text)) throw new InvalidValue(`dimension ${text === '' ? '(empty)' : text} is not an integer (allowed: integers >= 1, or -1 for a variable size)`);
-  const dim = Number(text);
-  if (dim === -1) return dim;
-  if (dim < 1) throw new InvalidValue(`dimension ${text} is not allowed (allowed: integers >= 1, or -1 for a variable size)`);
-  if (!Number.isSafeInteger(dim)) throw new InvalidValue(`dimension ${text} is too large (allowed: at most ${Number.MAX_SAFE_INTEGER})`);
-  return dim;
+  if (BigInt(text) === -1n) return -1;
+  if (BigInt(text) < 1n) throw new InvalidValue(`dimension ${text} is not allowed (allowed: integers >= 1, or -1 for a variable size)`);
+  if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidValue(`dimension ${text} is too large (allowed: at most ${Number.MAX_SAFE_INTEGER}; Triton's dims are int64, but no tensor that large fits in memory)`);
+  }
+  return Number(text);
 }
 
 /** Dims as typed on the command line (`-1,-1,3`, `[1, 2]`) or as a JSON/YAML list. */
 export function parseDims(raw: unknown): number[] {
   let parts: unknown[];
   if (Array.isArray(raw)) parts = raw;
-  else if (typeof raw === 'number') parts = [raw];
+  else if (typeof raw === 'number' || typeof raw === 'bigint') parts = [raw];
   else if (typeof raw === 'string') {
     const text = raw.trim().replace(/^\[(.*)\]$/s, '$1').trim();
     if (text === '') throw new InvalidValue('dims must list at least one dimension (Triton has no scalar tensors: use 1)');
@@ -159,17 +170,18 @@ export function parseTensorObject(raw: unknown): TensorSpec {
   return tensor;
 }
 
+/** An integer in [min, max], compared exactly (BigInt), so a value beyond 2^53 is judged as written, not rounded. */
 export function parseInteger(raw: unknown, min: number, max: number, what: string): number {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+  const text = integerText(raw);
+  if (text === undefined || !/^\d+$/.test(text) || BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max)) {
     throw new InvalidValue(`must be ${what}`);
   }
   return Number(text);
 }
 
-export const parseMaxBatchSize = (raw: unknown) => parseInteger(raw, 0, INT32_MAX, 'an integer >= 0 (0 disables batching)');
-export const parseInstanceCount = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, 'an integer >= 1');
-export const parseModelVersion = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (the version folder name)');
+export const parseMaxBatchSize = (raw: unknown) => parseInteger(raw, 0, INT32_MAX, `an integer from 0 to ${INT32_MAX} (Triton's max_batch_size is an int32; 0 disables batching)`);
+export const parseInstanceCount = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, `an integer from 1 to ${INT32_MAX}`);
+export const parseModelVersion = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, `a positive integer up to ${Number.MAX_SAFE_INTEGER} (the version folder name)`);
 
 export function parseInstanceKind(raw: unknown): InstanceKind {
   const text = asText(raw, 'a string').trim().toLowerCase().replace(/^kind_/, '');

@@ -17,7 +17,8 @@ export interface JsonFailure {
 
 function printJsonFailure(message: string, about: UserError['about']): void {
   const failure: JsonFailure = { ok: false, error: { field: about?.field ?? null, value: about?.value ?? null, message } };
-  process.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
+  // JSON has no exact form for an integer beyond 2^53 in JavaScript: such a value is given as its digits.
+  process.stdout.write(`${JSON.stringify(failure, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2)}\n`);
 }
 
 export async function exitCodeOf(run: () => Promise<unknown>, options: { json?: boolean } = {}): Promise<number> {

@@ -46,7 +46,7 @@ describe('create --yes (the built-in example)', () => {
     expect(defaultsLines[0]).toContain('template=image-stub');
     expect(result.stdout).toContain('Next steps:');
     expect(result.stdout).toContain('cd demo');
-    // Run as `node .../bin/create-triton-model.js`: the next steps say so (test/e2e/invocation.test.ts has the other ways).
+    // Run as `node .../bin/create-triton-model.js`: the next steps say so (test/unit/ui.test.ts and test/e2e/package.test.ts have the other ways).
     expect(result.stdout).toMatch(/^ {2}node \S+\/bin\/create-triton-model\.js run +# build the image/m);
   });
 

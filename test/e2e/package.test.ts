@@ -75,7 +75,7 @@ describe('the packed tarball', () => {
     // The next steps name the command as it was typed: npx here...
     expect(String(created.stdout)).toMatch(/^ {2}npx create-triton-model run +# build the image/m);
     // ...and the bin's name when it runs from PATH (installed globally, or `npm link`ed from a checkout).
-    const pathEnv = { ...(npmOptions.env as Record<string, string>), PATH: `${path.join(app, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}` };
+    const pathEnv: Record<string, string> = { ...(npmOptions.env as Record<string, string>), PATH: `${path.join(app, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}` };
     delete pathEnv.npm_command;
     const onPath = await execa('create-triton-model', ['y', '--yes'], { ...npmOptions, env: pathEnv, cwd: app });
     expect(onPath.exitCode, String(onPath.stderr)).toBe(0);

@@ -57,7 +57,7 @@ export function resolveTarget(given: string, cwd: string): ValidateTarget {
   try {
     entries = fs.readdirSync(repository, { withFileTypes: true });
   } catch (error) {
-    throw new UserError(`validate ${showValue(given)}: cannot read ${repository}: ${(error as Error).message}`);
+    throw new UserError(`validate ${showValue(given)}: cannot read ${shownPath(repository, cwd)}: ${(error as Error).message}`);
   }
   if (!entries.some((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDir(path.join(repository, entry.name))))) {
     throw usage(`no model folders in ${shownPath(repository, cwd)} (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)`);

@@ -91,10 +91,10 @@ export function pythonVersionOf(tag: string): string {
   return releaseOrNewest(tag).python;
 }
 
-/** What the generated files say about the tag: `26.09 is Triton 2.73.0`, or that the tag is newer than those known. */
+/** What the generated files say about the tag, in parentheses: `26.09 is Triton 2.73.0`, or that the tag is newer than those known. */
 export function describeRelease(tag: string): string {
   const known = knownRelease(tag);
-  return known ? `${tag} is Triton ${known.triton}` : `${tag} is newer than the releases create-triton-model knows (the newest, ${NEWEST_RELEASE.tag}, is Triton ${NEWEST_RELEASE.triton})`;
+  return known ? `${tag} is Triton ${known.triton}` : `${tag}, newer than the releases create-triton-model knows; the newest, ${NEWEST_RELEASE.tag}, is Triton ${NEWEST_RELEASE.triton}`;
 }
 
 /** The warning for a tag the table does not hold (parseTritonVersion already refused anything older than the table). */

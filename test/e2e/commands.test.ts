@@ -123,6 +123,32 @@ describe('help shows the default that applies', () => {
   });
 });
 
+describe('Triton releases', () => {
+  it('the newest known by default; the generated Dockerfile and README say which Triton it is', async () => {
+    const cwd = folder('release-default');
+    const result = await runCli(['p', '--yes'], { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const dockerfile = readText(cwd, 'p/Dockerfile');
+    expect(dockerfile).toContain('# The base tag is pinned (26.09 is Triton 2.73.0): it fixes the server release and the Python (3.12) that model.py runs on.\nFROM nvcr.io/nvidia/tritonserver:26.09-py3\n');
+    expect(readText(cwd, 'p/README.md')).toContain('The base image `nvcr.io/nvidia/tritonserver:26.09-py3` (26.09 is Triton 2.73.0) runs Python 3.12');
+    const older = await runCli(['q', '--yes', '--triton-version', '24.10'], { cwd });
+    expect(readText(cwd, 'q/Dockerfile')).toContain('(24.10 is Triton 2.51.0)');
+    expect(readText(cwd, 'q/Dockerfile')).toContain('Python (3.10)');
+    expect(older.stderr).toBe('');
+  });
+
+  it('an unknown but well-formed tag: accepted, with a warning naming the newest known release', async () => {
+    const cwd = folder('release-unknown');
+    const result = await runCli(['p', '--yes', '--triton-version', '30.01'], { cwd });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(
+      'warning: --triton-version "30.01": not a release create-triton-model knows (the newest it knows is 26.09, Triton 2.73.0): generated as for 26.09 (Python 3.12); check that nvcr.io/nvidia/tritonserver:30.01-py3 exists',
+    );
+    expect(readText(cwd, 'p/Dockerfile')).toContain('# The base tag is pinned (30.01, newer than the releases create-triton-model knows; the newest, 26.09, is Triton 2.73.0): it fixes');
+    expect(readText(cwd, 'p/Dockerfile')).toContain('FROM nvcr.io/nvidia/tritonserver:30.01-py3\n');
+  });
+});
+
 describe('--json: one JSON object on stdout for every outcome', () => {
   const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 

@@ -137,7 +137,7 @@ describe('field rules', () => {
     }
     expect(knownRelease('24.08')?.notes).toMatch(/BF16/);
     expect(describeRelease('26.09')).toBe('26.09 is Triton 2.73.0');
-    expect(describeRelease('30.01')).toBe('30.01 is newer than the releases create-triton-model knows (the newest, 26.09, is Triton 2.73.0)');
+    expect(describeRelease('30.01')).toBe('30.01, newer than the releases create-triton-model knows; the newest, 26.09, is Triton 2.73.0');
   });
 
   it('docker image names from folder names', () => {

@@ -62,7 +62,7 @@ const compiledTemplates = {
           if (entry.isDirectory()) walk(full);
           else if (entry.name.endsWith('.ejs')) {
             const source = fs.readFileSync(full, 'utf8');
-            const compiled = ejs.compile(source, { filename: full, strict: true, localsName: 'm', _with: false, client: true, compileDebug: false });
+            const compiled = ejs.compile(source, { filename: full, root: templatesRoot, strict: true, localsName: 'm', _with: false, client: true, compileDebug: false });
             entries.push(`  ${JSON.stringify(path.relative(templatesRoot, full).split(path.sep).join('/'))}: ${compiled.toString()}`);
           }
         }

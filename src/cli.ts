@@ -5,10 +5,13 @@
  * imported only when it runs. main.ts answers --help, --version (precomputed.ts) and the simplest
  * argv of the default command (commands/simple-argv.ts) without loading this module: a global
  * option or middleware added here must be reflected there (test/unit/simple-argv.test.ts compares).
+ * Before yargs reads argv: `--` is refused (no command reads what follows it), and `--json`
+ * decides that every outcome, errors included, is printed as one JSON object.
  */
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { jsonRequested, refuseDoubleDash } from './commands/args.js';
 import { buildCommandModule } from './commands/build.command.js';
 import { addModelCommandModule } from './commands/add-model.command.js';
 import { createCommandModule } from './commands/create.command.js';
@@ -25,7 +28,7 @@ export const EXIT_CODES = 'Exit codes: 0 ok, 1 invalid input or a failed step, 2
 export function buildCli(argv: string[]) {
   return yargs(argv)
     .scriptName('create-triton-model')
-    .usage('$0 [directory] [options]\n\nCreate a Triton Inference Server Python-backend project: config.pbtxt, model.py, Dockerfile, client and README.')
+    .usage('$0 [create] [directory] [options]\n\nCreate a Triton Inference Server Python-backend project: config.pbtxt, model.py, Dockerfile, client and README.')
     .command(createCommandModule)
     .command(validateCommandModule)
     .command(addModelCommandModule)
@@ -47,5 +50,11 @@ export function buildCli(argv: string[]) {
 }
 
 export async function main(argv = hideBin(process.argv)): Promise<number> {
-  return exitCodeOf(() => buildCli(argv).parseAsync());
+  return exitCodeOf(
+    async () => {
+      refuseDoubleDash(argv);
+      return buildCli(argv).parseAsync();
+    },
+    { json: jsonRequested(argv) },
+  );
 }

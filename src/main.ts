@@ -5,6 +5,7 @@
  * only then).
  */
 
+import { jsonRequested } from './commands/args.js';
 import { createCommandModule } from './commands/create.command.js';
 import { simpleCreateArgs } from './commands/simple-argv.js';
 import { precomputedAnswer, readPrecomputed } from './precomputed.js';
@@ -31,6 +32,8 @@ export async function main(argv?: string[]): Promise<number> {
   }
   const commands = readPrecomputed()?.commands;
   const createArgs = commands && simpleCreateArgs(given, commands);
-  if (createArgs) return exitCodeOf(async () => createCommandModule.handler(createArgs as Parameters<typeof createCommandModule.handler>[0]));
+  if (createArgs) {
+    return exitCodeOf(async () => createCommandModule.handler(createArgs as Parameters<typeof createCommandModule.handler>[0]), { json: jsonRequested(given) });
+  }
   return runCli(argv);
 }

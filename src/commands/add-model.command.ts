@@ -8,7 +8,8 @@ export const addModelCommandModule: CommandModule = {
   command: 'add-model [project]',
   describe: 'Add a model to an existing project (same flags and questions as create)',
   builder: (y) =>
-    specOptions(y)
+    // The new model runs in the project's image: the tag comes from its Dockerfile (another one is refused).
+    specOptions(y, "the project's, from its Dockerfile")
       .positional('project', { type: 'string', describe: 'The project folder (holding models/) [default: .]' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Never prompt: take defaults for what is not given' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print what it would add and change, write nothing' })

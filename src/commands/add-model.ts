@@ -13,7 +13,9 @@ import { draftFromFile } from '../spec/from-file.js';
 import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
 import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
 import { UserError, fieldError, showValue } from '../ui/errors.js';
-import { color, Reporter } from '../ui/output.js';
+import { invokedAs } from '../ui/invocation.js';
+import { color, commandLines, Reporter } from '../ui/output.js';
+import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../write/cleanup.js';
@@ -35,13 +37,6 @@ const readIfFile = (file: string): string | undefined => {
     return undefined;
   }
 };
-
-/** Display form of a folder: relative to the current folder when inside it. */
-function shownPath(absolute: string, cwd: string): string {
-  const relative = path.relative(cwd, absolute);
-  if (relative === '') return '.';
-  return !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
-}
 
 /** Whether a file to add is absent from the project, there with the same bytes, or there and different. */
 function existingState(project: string, file: RenderedFile): 'absent' | 'same' | 'different' {
@@ -82,7 +77,7 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
   const modelsDir = path.join(project, 'models');
   if (!fs.statSync(project, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`add-model ${showValue(args.project ?? '.')}: no such folder`);
   if (!fs.statSync(modelsDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: npx create-triton-model ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
+    throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
   }
   const taken = modelNames(modelsDir);
 
@@ -108,10 +103,11 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
     const { promptForSpec } = await import('../prompts/interactive.js');
     ({ draft } = await promptForSpec(draft, project, { cwd, force: false, takenModelNames: taken }));
   }
-  const { spec, defaulted } = finalizeSpec(draft);
+  const { spec, defaulted, warnings } = finalizeSpec(draft);
   refuseTakenName(spec.name, taken, draft.name?.label ?? 'default name', draft.name?.raw ?? spec.name);
   refuseAssetsHolding(draft.assets, project, 'the project');
   if (!interactive && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
+  for (const warning of warnings) report.warn(warning);
 
   const rendered = await render(spec, { projectName: path.basename(project) });
   const addition = planAddition(spec, rendered, {
@@ -160,14 +156,14 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
   report.line();
   report.line('Next steps:');
   const inProject = shown === '.' ? '' : ` ${shellQuote(shown)}`;
-  for (const line of [
-    `  npx create-triton-model validate${inProject}   # check every model the way Triton loads them`,
-    `  npx create-triton-model run${inProject}        # build the image and query every model`,
-  ]) {
-    report.line(line);
-  }
+  const cli = invokedAs(cwd);
+  const steps = commandLines([
+    [`${cli} validate${inProject}`, 'check every model the way Triton loads them'],
+    [`${cli} run${inProject}`, 'build the image and query every model'],
+  ]);
+  for (const line of steps) report.line(line);
 }
 
 function printJson(project: string, spec: Spec, added: string[], updated: string[], notes: string[], dryRun: boolean): void {
-  process.stdout.write(JSON.stringify({ directory: project, dryRun, spec, added, updated, notes }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ ok: true, directory: project, dryRun, spec, added, updated, notes }, null, 2) + '\n');
 }

@@ -1,11 +1,15 @@
 /** yargs definition of the default command; the work is in create.ts, loaded only when it runs. */
 
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_TRITON_VERSION } from '../spec/fields.js';
+import { DEFAULT_TRITON_VERSION, NEWEST_RELEASE } from '../spec/releases.js';
 import { asList, asOne } from './args.js';
 
-/** Spec flags accept strings and are judged by the spec's own rules, so `--max-batch-size x` gets our message, not NaN. */
-export function specOptions<T>(y: Argv<T>) {
+/**
+ * Spec flags accept strings and are judged by the spec's own rules, so `--max-batch-size x` gets our
+ * message, not NaN. `tritonVersionDefault` is what help shows as --triton-version's default: the one
+ * that really applies to the command.
+ */
+export function specOptions<T>(y: Argv<T>, tritonVersionDefault: string) {
   return y
     .option('name', { type: 'string', describe: 'Model name: the folder under models/ [letters, digits, _ - ., starting with a letter or digit]' })
     .option('template', { type: 'string', describe: 'image-stub (reference example) | blank (any tensors) | decoupled (streams responses)' })
@@ -15,7 +19,7 @@ export function specOptions<T>(y: Argv<T>) {
     .option('requirement', { alias: 'r', type: 'string', describe: 'Python requirement (PEP 508), repeatable' })
     .option('requirements-file', { type: 'string', describe: 'Read requirements from a requirements.txt-style file' })
     .option('asset', { type: 'string', describe: 'File or folder copied into assets/, repeatable' })
-    .option('triton-version', { type: 'string', describe: `NGC release YY.MM of nvcr.io/nvidia/tritonserver [default: ${DEFAULT_TRITON_VERSION}]` })
+    .option('triton-version', { type: 'string', describe: `NGC release YY.MM of nvcr.io/nvidia/tritonserver [default: ${tritonVersionDefault}]` })
     .option('instance-kind', { type: 'string', describe: 'cpu | gpu | auto -> instance_group kind [default: cpu]' })
     .option('instance-count', { type: 'string', describe: 'Instances of the model, integer >= 1 [default: 1]' })
     .option('model-version', { type: 'string', describe: 'Version folder, positive integer [default: 1]' })
@@ -59,10 +63,11 @@ export function specFlagsFrom(args: Record<string, unknown>) {
 }
 
 export const createCommandModule: CommandModule = {
-  command: '$0 [directory]',
+  // `create` by name, and the command run when none is named.
+  command: ['create [directory]', '$0'],
   describe: 'Create a project (asks what it needs in a terminal; --yes for defaults)',
   builder: (y) =>
-    specOptions(y)
+    specOptions(y, `${DEFAULT_TRITON_VERSION}, Triton ${NEWEST_RELEASE.triton}`)
       .positional('directory', { type: 'string', describe: 'Folder to create [default: triton-project]' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Never prompt: take defaults for what is not given' })
       .option('force', { type: 'boolean', default: false, describe: 'Write into a non-empty folder, replacing generated files (others are kept)' })

@@ -7,11 +7,13 @@ import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../spec/fields.js';
 import { draftFromFile } from '../spec/from-file.js';
 import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
 import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
-import { color, Reporter } from '../ui/output.js';
+import { color, commandLines, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../write/cleanup.js';
-import { writeProject } from '../write/index.js';
+import { planTarget, writeProject } from '../write/index.js';
 import { EXIT, UserError } from '../ui/errors.js';
+import { invokedAs } from '../ui/invocation.js';
+import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 
 export interface CreateArgs extends SpecFlags {
@@ -37,12 +39,6 @@ export function canPrompt(args: Pick<CreateArgs, 'yes' | 'json'>): boolean {
   return !args.yes && !args.json && Boolean(process.stdin.isTTY) && !isCi();
 }
 
-/** Display form of the target: relative to the current folder when inside it. */
-function shownPath(absolute: string, cwd: string): string {
-  const relative = path.relative(cwd, absolute);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
-}
-
 export async function createCommand(args: CreateArgs): Promise<void> {
   // Ctrl-C or SIGTERM at any moment: remove what this run staged, exit 130/143.
   exitOnSignals();
@@ -65,17 +61,21 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   }
   const directoryDefaulted = directory === undefined;
   const target = path.resolve(cwd, directory ?? DEFAULT_DIRECTORY);
-  const { spec, defaulted } = finalizeSpec(draft);
+  const { spec, defaulted, warnings } = finalizeSpec(draft);
   refuseAssetsHolding(draft.assets, target, 'the project folder being created');
   if (!interactive && (defaulted.length > 0 || directoryDefaulted)) {
     const used = [...(directoryDefaulted ? [`directory=${DEFAULT_DIRECTORY}`] : []), ...defaulted];
     report.note(`Using defaults: ${used.join(', ')}`);
   }
+  for (const warning of warnings) report.warn(warning);
 
   const project = await render(spec, { projectName: path.basename(target) });
   const shown = shownPath(target, cwd);
+  const writeOptions = { force: args.force, displayName: shown };
 
   if (args.dryRun) {
+    // The verdict the write would give (a non-empty folder without --force, a file in the way, ...).
+    planTarget(target, project.files.map((f) => f.path), writeOptions);
     const paths = project.files.map((f) => ('copyFrom' in f && spec.assets.includes(f.copyFrom) ? `${f.path} (copied from ${f.copyFrom})` : f.path));
     if (args.json) printJson(target, spec, project.files.map((f) => f.path), true);
     else {
@@ -85,7 +85,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
     return;
   }
 
-  const { written } = await writeProject(target, project, { force: args.force, displayName: shown });
+  const { written } = await writeProject(target, project, writeOptions);
   if (args.json) {
     printJson(target, spec, written, false);
     return;
@@ -97,17 +97,17 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   if (dockerStep === 'run') return (await import('./run.js')).runCommand({ directory: target, detach: false, mount: false, verbose: false });
   if (dockerStep === 'build') return (await import('./build.js')).buildCommand({ directory: target, verbose: false });
   report.line('Next steps:');
-  const cdLine = shown === '.' ? [] : [`  cd ${shellQuote(shown)}`];
-  for (const line of [
-    ...cdLine,
-    '  npx create-triton-model run      # build the image, start Triton, wait until ready, send a request',
-    '  npx create-triton-model serve    # or iterate on model.py locally, no Docker',
-    `  python client.py                 # query a running server (pip install "tritonclient[${spec.template === 'decoupled' ? 'grpc' : 'http'}]")`,
-  ]) {
-    report.line(line);
-  }
+  // The commands run in the new folder: a path to the bin is shown from there.
+  const cli = invokedAs(target);
+  const steps = commandLines([
+    ...(shown === '.' ? [] : [[`cd ${shellQuote(shown)}`] as const]),
+    [`${cli} run`, 'build the image, start Triton, wait until ready, send a request'],
+    [`${cli} serve`, 'or iterate on model.py locally, no Docker'],
+    ['python client.py', `query a running server (pip install "tritonclient[${spec.template === 'decoupled' ? 'grpc' : 'http'}]")`],
+  ]);
+  for (const line of steps) report.line(line);
 }
 
 function printJson(target: string, spec: Spec, files: string[], dryRun: boolean): void {
-  process.stdout.write(JSON.stringify({ directory: target, dryRun, spec, files }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ ok: true, directory: target, dryRun, spec, files }, null, 2) + '\n');
 }

@@ -17,6 +17,8 @@ import { ModelRegistry } from '../serve/registry.js';
 import { locateRepository, modelFiles, modelFolders, readModelSource, type RepositoryLocation } from '../serve/repository.js';
 import { watchRepository, type Watcher } from '../serve/watch.js';
 import { EXIT, showValue, UserError } from '../ui/errors.js';
+import { brokenLinks } from '../validate/repository.js';
+import { shownPath } from '../ui/paths.js';
 import { SERVE_LIMITS } from './serve.command.js';
 
 export interface ServeArgs {
@@ -105,6 +107,10 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
   const files = serveFiles();
   const choice = choosePython(location.projectDir, args.python);
 
+  // Triton would fail to read the whole repository on a link it cannot follow: say so, and serve the rest.
+  for (const link of brokenLinks(location.repository)) {
+    serveLog.warn(`${shownPath(path.join(location.repository, link.name), cwd)}: ${link.problem}: not served (Triton would fail to poll the model repository and load none of its models)`);
+  }
   const folders = modelFolders(location.repository);
   const sources = folders.map((folder) => readModelSource(location.repository, folder));
   const report = await runPreflight(
@@ -116,7 +122,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     const advice = installAdvice(choice, location.projectDir, cwd, ['numpy']).map((line) => `\n  ${line}`).join('');
     throw new UserError(`${report.executable} cannot import numpy, which every Python-backend model needs (${report.numpy_error ?? 'not installed'})${advice}`);
   }
-  process.stdout.write(`serve: models from ${location.repository}\n`);
+  process.stdout.write(`serve: models from ${shownPath(location.repository, cwd)}\n`);
   process.stdout.write(`serve: Python ${report.python} at ${report.executable} (${choice.source}), numpy ${report.numpy}\n`);
   const numpyWarning = numpyMismatch(report.numpy, location.projectDir);
   if (numpyWarning) serveLog.warn(numpyWarning);
@@ -186,7 +192,7 @@ export async function serveCommand(args: ServeArgs): Promise<void> {
     }
     if (args.reload) {
       watcher = watchRepository(location.repository, (model) => void reload(model), { debounceMs: 250, pollMs: 1000 });
-      serveLog.info(`--reload: watching ${location.repository} (${watcher.mode === 'watch' ? 'file events' : 'polling every second'})`);
+      serveLog.info(`--reload: watching ${shownPath(location.repository, cwd)} (${watcher.mode === 'watch' ? 'file events' : 'polling every second'})`);
     }
     finish(await stopped);
   } finally {

@@ -1,6 +1,7 @@
 /**
- * The default command's argv in its simplest forms, read without yargs: at most one folder, and the
- * switches --yes/-y, --force, --dry-run, --json, each at most once, in any order. The most common runs
+ * The default command's argv in its simplest forms, read without yargs: the command's name `create`
+ * first or left out, at most one folder, and the switches --yes/-y, --force, --dry-run, --json, each
+ * at most once, in any order. The most common runs
  * (`create-triton-model my-project [--yes]`) then skip loading and running yargs, about 30 ms.
  * Returns the arguments object yargs would hand the command's handler, or undefined for anything
  * else, which goes through yargs. test/unit/simple-argv.test.ts checks on generated argv that the
@@ -18,11 +19,15 @@ function isPlainFolder(token: string, commandNames: readonly string[]): boolean 
   return token !== '' && !token.startsWith('-') && !/^(true|false)$/i.test(token) && !commandNames.includes(token);
 }
 
+/** The default command's own name: `create-triton-model create x` is `create-triton-model x`. */
+const CREATE = 'create';
+
 export function simpleCreateArgs(argv: readonly string[], commandNames: readonly string[]): Record<string, unknown> | undefined {
-  const args: Record<string, unknown> = { _: [], $0: 'create-triton-model', yes: false, force: false, dryRun: false, json: false };
+  const named = argv[0] === CREATE;
+  const args: Record<string, unknown> = { _: named ? [CREATE] : [], $0: 'create-triton-model', yes: false, force: false, dryRun: false, json: false };
   const seen = new Set<string>();
   let directory: string | undefined;
-  for (const token of argv) {
+  for (const token of named ? argv.slice(1) : argv) {
     const key = Object.hasOwn(SWITCHES, token) ? SWITCHES[token] : undefined;
     if (key !== undefined) {
       if (seen.has(key)) return undefined;

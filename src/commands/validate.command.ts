@@ -13,7 +13,7 @@ export const validateCommandModule: CommandModule = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the findings as one JSON object' })
       .example('$0 validate', 'the project or repository in the current folder')
       .example('$0 validate my-project --strict', 'fail on warnings too (CI)')
-      .epilogue('Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage error (no such folder, no models).'),
+      .epilogue('Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage error (no such folder, a symbolic link that loops or points nowhere, no models).'),
   handler: async (args) => {
     const { validateCommand } = await import('./validate.js');
     await validateCommand({ path: asOne(args.path, 'path'), strict: Boolean(args.strict), json: Boolean(args.json) });

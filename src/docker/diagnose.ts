@@ -1,6 +1,7 @@
 /**
  * What a failure means, in one sentence: read from the container's log or from docker's own
- * message, using the symptoms users hit most (../shared/reference/triton-serving.md section 7).
+ * message, using the symptoms users hit most (the troubleshooting pages of Triton's documentation and of the
+ * Python backend's README: shared memory, missing packages, numpy 2, stub start-up).
  */
 
 interface Symptom {

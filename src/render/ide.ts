@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { pythonVersionOf } from '../spec/fields.js';
+import { pythonVersionOf } from '../spec/releases.js';
 import type { Spec } from '../spec/spec.js';
 import type { RenderedFile } from './index.js';
 import { templatesDir } from './templates-dir.js';

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataTypeInfo } from '../spec/dtypes.js';
-import { pythonVersionOf, type TensorSpec } from '../spec/fields.js';
+import type { TensorSpec } from '../spec/fields.js';
+import { describeRelease, pythonVersionOf } from '../spec/releases.js';
 import { imageNameFor } from '../spec/image-name.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../spec/samples.js';
 import type { Spec } from '../spec/spec.js';
@@ -166,6 +167,7 @@ export function projectView(spec: Spec, options: RenderOptions) {
     batchInput: pyString(spec.inputs.find((t) => !t.optional)?.name ?? spec.inputs[0]!.name),
     usesGpu: spec.instanceGroups.some((g) => g.kind === 'gpu'),
     baseImage,
+    release: describeRelease(spec.tritonVersion),
     pythonVersion,
     layout,
     layoutWidth: Math.max(...layout.map(([file]) => file.length)),
@@ -186,14 +188,15 @@ const compiled = new Map<string, (data: object) => string>();
 const escapeXml = (text: unknown) =>
   String(text).replace(/[&<>'"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&#39;', '"': '&#34;' })[c] as string);
 
-/** A template compiled at build time, its includes resolved beside it. */
+/** Where an include points, relative to templates/: `/x` from templates/ itself (ejs' `root`), anything else beside the including template. */
+const includedPath = (from: string, included: string) => (included.startsWith('/') ? included.slice(1) : path.posix.join(path.posix.dirname(from), included));
+
+/** A template compiled at build time, its includes resolved as ejs resolves them. */
 function renderCompiled(templates: Record<string, CompiledTemplate>, relativePath: string, data: object): string {
   const template = templates[relativePath];
   if (!template) throw new Error(`template ${relativePath} was not compiled into the bundle`);
   // As ejs does at run time, an include sees the including template's locals plus what it passes.
-  return template(data, escapeXml, (included, includedData) =>
-    renderCompiled(templates, path.posix.join(path.posix.dirname(relativePath), included), { ...data, ...includedData }),
-  );
+  return template(data, escapeXml, (included, includedData) => renderCompiled(templates, includedPath(relativePath, included), { ...data, ...includedData }));
 }
 
 /** Defined true by the build, which compiles the templates: the ejs fallback below is then left out of the bundle. */
@@ -208,7 +211,7 @@ async function renderTemplate(relativePath: string, view: ProjectView): Promise<
   let template = compiled.get(filename);
   if (!template) {
     const source = fs.readFileSync(filename, 'utf8');
-    template = ejs.compile(source, { filename, strict: true, localsName: 'm', _with: false }) as (data: object) => string;
+    template = ejs.compile(source, { filename, root: templatesDir(), strict: true, localsName: 'm', _with: false }) as (data: object) => string;
     compiled.set(filename, template);
   }
   return template(view);

@@ -1,18 +1,30 @@
-/** Where templates/ is: beside dist/ in the package, beside src/ in a checkout. */
+/**
+ * Where templates/ is: at the root of this package, beside the package.json that names it. This module
+ * runs from dist/ (or dist/chunks/) in the package and from src/render/ in a checkout; the nearest
+ * package.json above it is the package's own, so the search never looks outside the package.
+ */
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const PACKAGE_NAME = 'create-triton-model';
+/** dist/chunks/x.js and src/render/x.ts are two folders below the root. */
+const MAX_LEVELS = 3;
 
 let cached: string | undefined;
 
 export function templatesDir(): string {
   if (cached) return cached;
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const candidate = path.join(dir, 'templates');
-    if (fs.existsSync(path.join(candidate, 'shared'))) return (cached = candidate);
+  for (let i = 0; i <= MAX_LEVELS; i++) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown };
+      if (name !== PACKAGE_NAME) break;
+      return (cached = path.join(dir, 'templates'));
+    }
     dir = path.dirname(dir);
   }
-  throw new Error('templates/ folder not found next to the package');
+  throw new Error(`templates/ not found: no package.json of ${PACKAGE_NAME} above ${path.dirname(fileURLToPath(import.meta.url))}`);
 }

@@ -1,7 +1,7 @@
 /**
  * The one table of Triton data types. Every other spelling (config enum, KServe v2 wire name,
- * numpy dtype, enum number, element size) is derived from it; see
- * ../shared/reference/triton-model-config.md section 3.
+ * numpy dtype, enum number, element size) is derived from it; see the Datatypes table of Triton's
+ * model configuration documentation (docs/user_guide/model_configuration.md) and model_config.proto.
  */
 
 export type DataType =

@@ -6,6 +6,10 @@
  */
 
 import { DATA_TYPE_NAMES, lookupDataType, type DataType } from './dtypes.js';
+import { parsePep508, RequirementSyntaxError } from './pep508.js';
+import { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION } from './releases.js';
+
+export { DEFAULT_TRITON_VERSION, MIN_TRITON_VERSION, pythonVersionOf } from './releases.js';
 
 export class InvalidValue extends Error {
   /** Set when the problem is in one key of an object value: the message then names that key and its value. */
@@ -38,15 +42,11 @@ export const TRITON_VERSION_PATTERN = '^[0-9]{2}\\.[0-9]{2}$';
 export const MAX_NAME_LENGTH = 128;
 /** numpy 1.x arrays have at most 32 dimensions, and a batched tensor adds one. */
 export const MAX_RANK = 31;
-/** Oldest image whose Python backend has everything the templates use (TritonError codes 23.09, is_cancelled 23.10). */
-export const MIN_TRITON_VERSION = '23.10';
-/** Default image: Ubuntu 24.04, Python 3.12, numpy 1.x (see ../shared/reference/triton-python-backend.md section 7). */
-export const DEFAULT_TRITON_VERSION = '25.10';
 const INT32_MAX = 2 ** 31 - 1;
 
 function asText(raw: unknown, what: string): string {
   if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  if ((typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'bigint') return String(raw);
   throw new InvalidValue(`must be ${what}`);
 }
 
@@ -92,21 +92,32 @@ export function parseDataType(raw: unknown): DataType {
   return found;
 }
 
+/** A number, or a bigint that a spec file held beyond 2^53 (from-file.ts keeps those exact), as written. */
+const integerText = (raw: unknown): string | undefined =>
+  typeof raw === 'number' || typeof raw === 'bigint' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+
+/**
+ * Dims stay JavaScript numbers in the Spec, so they are capped at 2^53 - 1 although Triton's dims are
+ * int64: generated code computes sample shapes and element counts from them, and no tensor with a
+ * dimension that large fits in memory, so exact int64 dims would spread BigInt through the spec, the
+ * renderer and the samples for no real model. A larger dim is refused, with the value as written.
+ */
 function parseDim(raw: unknown): number {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const text = integerText(raw) ?? '';
   if (!/^-?\d+$/.test(text)) throw new InvalidValue(`dimension ${text === '' ? '(empty)' : text} is not an integer (allowed: integers >= 1, or -1 for a variable size)`);
-  const dim = Number(text);
-  if (dim === -1) return dim;
-  if (dim < 1) throw new InvalidValue(`dimension ${text} is not allowed (allowed: integers >= 1, or -1 for a variable size)`);
-  if (!Number.isSafeInteger(dim)) throw new InvalidValue(`dimension ${text} is too large (allowed: at most ${Number.MAX_SAFE_INTEGER})`);
-  return dim;
+  if (BigInt(text) === -1n) return -1;
+  if (BigInt(text) < 1n) throw new InvalidValue(`dimension ${text} is not allowed (allowed: integers >= 1, or -1 for a variable size)`);
+  if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidValue(`dimension ${text} is too large (allowed: at most ${Number.MAX_SAFE_INTEGER}; Triton's dims are int64, but no tensor that large fits in memory)`);
+  }
+  return Number(text);
 }
 
 /** Dims as typed on the command line (`-1,-1,3`, `[1, 2]`) or as a JSON/YAML list. */
 export function parseDims(raw: unknown): number[] {
   let parts: unknown[];
   if (Array.isArray(raw)) parts = raw;
-  else if (typeof raw === 'number') parts = [raw];
+  else if (typeof raw === 'number' || typeof raw === 'bigint') parts = [raw];
   else if (typeof raw === 'string') {
     const text = raw.trim().replace(/^\[(.*)\]$/s, '$1').trim();
     if (text === '') throw new InvalidValue('dims must list at least one dimension (Triton has no scalar tensors: use 1)');
@@ -159,17 +170,18 @@ export function parseTensorObject(raw: unknown): TensorSpec {
   return tensor;
 }
 
+/** An integer in [min, max], compared exactly (BigInt), so a value beyond 2^53 is judged as written, not rounded. */
 export function parseInteger(raw: unknown, min: number, max: number, what: string): number {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+  const text = integerText(raw);
+  if (text === undefined || !/^\d+$/.test(text) || BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max)) {
     throw new InvalidValue(`must be ${what}`);
   }
   return Number(text);
 }
 
-export const parseMaxBatchSize = (raw: unknown) => parseInteger(raw, 0, INT32_MAX, 'an integer >= 0 (0 disables batching)');
-export const parseInstanceCount = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, 'an integer >= 1');
-export const parseModelVersion = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (the version folder name)');
+export const parseMaxBatchSize = (raw: unknown) => parseInteger(raw, 0, INT32_MAX, `an integer from 0 to ${INT32_MAX} (Triton's max_batch_size is an int32; 0 disables batching)`);
+export const parseInstanceCount = (raw: unknown) => parseInteger(raw, 1, INT32_MAX, `an integer from 1 to ${INT32_MAX}`);
+export const parseModelVersion = (raw: unknown) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, `a positive integer up to ${Number.MAX_SAFE_INTEGER} (the version folder name)`);
 
 export function parseInstanceKind(raw: unknown): InstanceKind {
   const text = asText(raw, 'a string').trim().toLowerCase().replace(/^kind_/, '');
@@ -186,30 +198,25 @@ export function parseTritonVersion(raw: unknown): string {
   return text;
 }
 
-/** Python minor version of the image's stub and system python3 (reference: triton-python-backend.md section 7). */
-export function pythonVersionOf(tritonVersion: string): string {
-  return tritonVersion < '24.11' ? '3.10' : '3.12';
-}
-
-// PEP 508, as pip reads one line of a requirements file: name, extras, then a version
-// specifier or a direct URL, then environment markers. Anything pip would read as an option
-// (`-r`, `--index-url`) or a second line is refused: requirements.txt must mean what was typed.
-const IDENTIFIER = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
-const EXTRAS = `\\[\\s*(?:${IDENTIFIER}(?:\\s*,\\s*${IDENTIFIER})*)?\\s*\\]`;
-const VERSION_ONE = '(?:~=|===|==|!=|<=|>=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
-const VERSION_SPEC = `(?:${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*|\\(\\s*${VERSION_ONE}(?:\\s*,\\s*${VERSION_ONE})*\\s*\\))`;
-const URL = '[A-Za-z][A-Za-z0-9+.-]*://[^\\s;#]+';
-const MARKER = `[A-Za-z0-9_.'"<>=!~()\\s-]+`;
-const REQUIREMENT = new RegExp(`^(${IDENTIFIER})\\s*(?:${EXTRAS})?\\s*(?:${VERSION_SPEC}|@\\s*${URL}(?=\\s*;|\\s*$))?\\s*(?:;\\s*(${MARKER}))?$`);
-
+// One line of requirements.txt, as pip reads it: a PEP 508 requirement (pep508.ts). Anything pip
+// would read as an option (`-r`, `--index-url`) or a second line is refused: requirements.txt must
+// mean what was typed.
 export function parseRequirement(raw: unknown): string {
-  const text = asText(raw, 'a requirement line').trim();
+  const typed = asText(raw, 'a requirement line');
+  const text = typed.trim();
   if (text === '') throw new InvalidValue('must not be empty');
   if (hasControlCharacters(text)) throw new InvalidValue('contains a control character or line break (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
   if (text.startsWith('-')) throw new InvalidValue('pip options are not accepted here (allowed: one PEP 508 requirement, e.g. torch==2.4.0)');
   if (text.length > 1000) throw new InvalidValue(`is ${text.length} characters long (allowed: at most 1000)`);
-  const match = REQUIREMENT.exec(text);
-  if (!match) throw new InvalidValue('not a PEP 508 requirement (e.g. torch==2.4.0, numpy>=1.26,<2, pkg[extra]>=1.0; python_version >= "3.10")');
+  try {
+    parsePep508(text);
+  } catch (error) {
+    if (!(error instanceof RequirementSyntaxError)) throw error;
+    // Columns count in the value as typed, leading spaces included.
+    const leading = typed.length - typed.trimStart().length;
+    const problem = error.message.replace(/column (\d+)/g, (_, column: string) => `column ${Number(column) + leading}`);
+    throw new InvalidValue(`not a PEP 508 requirement: ${problem} (e.g. torch==2.4.0, numpy>=1.26,<2, pkg[extra]>=1.0; python_version >= "3.10")`);
+  }
   // Credentials in a URL would be baked into the image's layers and history.
   if (/:\/\/[^/\s]*@/.test(text)) throw new InvalidValue('holds credentials in its URL (they would be stored in the image): use pip configuration or a build secret instead');
   return text;

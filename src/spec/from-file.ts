@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, showValue } from '../ui/errors.js';
+import { shownPath } from '../ui/paths.js';
 import { parseAssetPath } from './assets.js';
 import {
   parseInstanceCount,
@@ -41,30 +42,54 @@ export const SPEC_FILE_KEYS = [
   'versionPolicy',
 ] as const;
 
-async function parseDocument(text: string, file: string, shown: string): Promise<unknown> {
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.json') {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new UserError(`--from ${shown}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
-    }
-  }
+/**
+ * Integers as bigint only where a number would round them (beyond 2^53): the field rules then judge
+ * and show such a value as written (9007199254740993 must not become ...992 in a message).
+ */
+function withExactIntegers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map(withExactIntegers);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withExactIntegers(item)]));
+  return value;
+}
+
+const hasRoundedInteger = (value: unknown): boolean =>
+  typeof value === 'number'
+    ? Number.isInteger(value) && !Number.isSafeInteger(value)
+    : typeof value === 'object' && value !== null && Object.values(value).some(hasRoundedInteger);
+
+/** YAML (and JSON, which YAML 1.2 reads the same) with integers kept exact. */
+async function parseYaml(text: string, shown: string, uniqueKeys: boolean): Promise<unknown> {
   const yaml = await import('yaml');
   // yaml ships CommonJS for Node: its exports may sit on the namespace or on default, depending on the bundler's interop.
-  const parseYaml = (yaml.parseDocument ?? (yaml as unknown as { default: typeof yaml }).default.parseDocument) as typeof yaml.parseDocument;
-  const document = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+  const parseDocument = (yaml.parseDocument ?? (yaml as unknown as { default: typeof yaml }).default.parseDocument) as typeof yaml.parseDocument;
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys, intAsBigInt: true });
   const problem = document.errors[0];
   if (problem) {
     const where = problem.linePos?.[0] ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
     throw new UserError(`--from ${shown}${where}: not valid YAML or JSON (${problem.message.split('\n')[0]})`);
   }
-  return document.toJS();
+  return withExactIntegers(document.toJS());
+}
+
+async function parseDocument(text: string, file: string, shown: string): Promise<unknown> {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`--from ${shown}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+    }
+    // JSON.parse rounds integers beyond 2^53: read such a (valid) document again, exactly (duplicate keys: the last wins, as in JSON.parse).
+    return hasRoundedInteger(parsed) ? parseYaml(text, shown, false) : parsed;
+  }
+  return parseYaml(text, shown, true);
 }
 
 export async function draftFromFile(file: string, cwd: string): Promise<SpecDraft> {
   const absolute = path.resolve(cwd, file);
-  const shown = path.relative(cwd, absolute) || file;
+  const shown = shownPath(absolute, cwd);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(absolute);
@@ -141,7 +166,7 @@ function parametersFrom(raw: unknown, shown: string): SpecDraft['parameters'] {
   if (Array.isArray(raw)) return raw.map((item, i) => sourced(`${label}[${i}]`, item, parseParameter));
   if (typeof raw !== 'object') throw new UserError(`${label} must be an object of key: value strings`);
   return Object.entries(raw as Record<string, unknown>).map(([key, value]) => {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new UserError(`${label}.${key} must be a string`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') throw new UserError(`${label}.${key} must be a string`);
     return sourced(`${label}.${key}`, [key, String(value)], parseParameter);
   });
 }

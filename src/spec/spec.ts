@@ -16,6 +16,7 @@ import {
   type TensorSpec,
   type VersionPolicy,
 } from './fields.js';
+import { BF16_MIN_TRITON_VERSION, unknownReleaseWarning } from './releases.js';
 import { TEMPLATES, tensorToFlag } from './templates.js';
 
 export interface DynamicBatchingSpec {
@@ -112,6 +113,8 @@ export interface FinalizedSpec {
   spec: Spec;
   /** Human-readable `field=value` for every field that took its default. */
   defaulted: string[];
+  /** What is accepted but worth a second look (a release tag newer than those known). */
+  warnings: string[];
 }
 
 export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
@@ -185,6 +188,15 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   const maxBatchSize = scalar('maxBatchSize');
   const modelVersion = scalar('modelVersion');
   const tensors = applyTensorOptions(draft, inputs, outputs, maxBatchSize);
+  const tritonVersion = scalar('tritonVersion');
+  const warnings: string[] = [];
+  const unknownRelease = unknownReleaseWarning(tritonVersion);
+  if (unknownRelease) warnings.push(`${draft.tritonVersion?.label ?? 'tritonVersion'} ${showValue(tritonVersion)}: ${unknownRelease}`);
+  // Releases before 24.08 refuse to load a Python model with BF16 tensors ("TYPE_BF16 not currently supported").
+  const bf16 = [...inputs, ...outputs].find((t) => t.value.dataType === 'BF16');
+  if (bf16 && tritonVersion < BF16_MIN_TRITON_VERSION) {
+    throw fieldError(bf16.label, bf16.raw, `BF16 tensors need Triton ${BF16_MIN_TRITON_VERSION} or later (the Python backend of ${tritonVersion} cannot load them; choose --triton-version ${BF16_MIN_TRITON_VERSION} or later)`);
+  }
 
   const spec: Spec = {
     name,
@@ -194,14 +206,14 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
     maxBatchSize,
     requirements,
     assets: (draft.assets ?? []).map((a) => a.value),
-    tritonVersion: scalar('tritonVersion'),
+    tritonVersion,
     instanceGroups: instanceGroupsOf(draft, defaulted),
     modelVersion,
     dynamicBatching: dynamicBatchingOf(draft, maxBatchSize),
     parameters: parametersOf(draft),
     versionPolicy: versionPolicyOf(draft, modelVersion),
   };
-  return { spec, defaulted };
+  return { spec, defaulted, warnings };
 }
 
 function instanceGroupsOf(draft: SpecDraft, defaulted: string[]): InstanceGroupSpec[] {

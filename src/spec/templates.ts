@@ -41,8 +41,9 @@ export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
     name: 'decoupled',
     summary: 'streams several responses per request through the response sender',
     defaultModelName: 'my_stream_model',
-    defaultInputs: [{ name: 'prompt', dataType: 'STRING', dims: [1] }],
-    defaultOutputs: [{ name: 'text', dataType: 'STRING', dims: [1] }],
+    // The names Triton's generate extension examples and its streaming clients use.
+    defaultInputs: [{ name: 'text_input', dataType: 'STRING', dims: [1] }],
+    defaultOutputs: [{ name: 'text_output', dataType: 'STRING', dims: [1] }],
     requirements: [],
     fixedTensors: false,
     decoupled: true,

@@ -15,10 +15,13 @@ export const EXIT = {
 /** A mistake in what the user asked for, or a step that failed for a reason we can explain. */
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failed) {
+  /** The field and the value the message is about, when it is about one (fieldError): --json reports them apart. */
+  readonly about?: { field: string; value: unknown };
+  constructor(message: string, exitCode: number = EXIT.failed, about?: { field: string; value: unknown }) {
     super(message);
     this.name = 'UserError';
     this.exitCode = exitCode;
+    if (about) this.about = about;
   }
 }
 
@@ -33,13 +36,20 @@ export class InterruptedError extends Error {
 }
 
 const MAX_SHOWN = 60;
+const BIGINT_MARK = '\u0000bigint:';
+
+/** JSON text of a value; a bigint (an integer beyond 2^53 read exactly from a spec file) is written with all its digits. */
+function jsonWithBigints(value: unknown): string {
+  const text = JSON.stringify(value, (_, item: unknown) => (typeof item === 'bigint' ? `${BIGINT_MARK}${item}` : item)) ?? String(value);
+  return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+}
 
 /**
  * Quote a user-typed value for a one-line message: control characters, newlines and
  * bidi marks are escaped so the message stays one honest line; long values are cut.
  */
 export function showValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : jsonWithBigints(value);
   const cut = [...text].length > MAX_SHOWN ? [...text].slice(0, MAX_SHOWN).join('') + '…' : text;
   const escaped = cut.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"\\]/g, (ch) => {
     if (ch === '"') return '\\"';
@@ -54,5 +64,5 @@ export function showValue(value: unknown): string {
 
 /** `<field> "<value>": <problem>` — the one shape of every validation message. */
 export function fieldError(field: string, value: unknown, problem: string): UserError {
-  return new UserError(`${field} ${showValue(value)}: ${problem}`);
+  return new UserError(`${field} ${showValue(value)}: ${problem}`, EXIT.failed, { field, value });
 }

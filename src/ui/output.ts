@@ -43,3 +43,9 @@ export class Reporter {
 export function printError(message: string): void {
   process.stderr.write(`${color.red('error:', process.stderr)} ${message}\n`);
 }
+
+/** Commands to paste, one a line and indented, each followed by why after a `#`, the comments aligned. */
+export function commandLines(commands: readonly (readonly [command: string, why?: string])[]): string[] {
+  const width = Math.max(...commands.filter(([, why]) => why).map(([command]) => command.length));
+  return commands.map(([command, why]) => (why ? `  ${command.padEnd(width)}  # ${why}` : `  ${command}`));
+}

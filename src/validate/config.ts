@@ -3,8 +3,8 @@
  * The rules and, where it helps a user search, the wording come from Triton's own sources
  * (triton-inference-server/core: model_config_utils.cc ValidateModelConfig, ValidateIOShape,
  * ValidateBatchIO, ValidateInstanceGroup, ValidateEnsembleSchedulingConfig,
- * AutoCompleteBackendFields; model_repository_manager.cc for the directory name) and the reference
- * notes in ../shared/reference/triton-model-config.md. Triton appends " for <model>" to most of
+ * AutoCompleteBackendFields; model_repository_manager.cc for the directory name) and Triton's model
+ * configuration documentation (docs/user_guide/model_configuration.md). Triton appends " for <model>" to most of
  * its messages; the file path says which model here.
  *
  * What needs the model folder (versions, model files, other models of an ensemble) is checked in
@@ -30,9 +30,10 @@ export interface ConfigContext {
 export interface TensorSummary {
   name: string;
   dataType: string | number;
-  dims: number[];
+  /** Exact, as Triton's int64 (a number would round dims above 2^53). */
+  dims: bigint[];
   /** The shape the model sees (ensembles compare it), when a reshape is given. */
-  reshape?: number[];
+  reshape?: bigint[];
   optional: boolean;
   at: Position;
 }
@@ -67,7 +68,7 @@ export interface ModelSummary {
   ensembleSteps?: EnsembleStepSummary[];
 }
 
-const WILDCARD = -1;
+const WILDCARD = -1n;
 
 // ------------------------------------------------------------------------------------------------
 // Reading a parsed message
@@ -84,6 +85,8 @@ const enumOf = (message: ParsedMessage, name: string, fallback: string): string 
 const has = (message: ParsedMessage, name: string): boolean => valuesOf(message, name).length > 0;
 const messageOf = (message: ParsedMessage, name: string): ParsedMessage | undefined => lastValue(message, name)?.value as ParsedMessage | undefined;
 const numbersOf = (message: ParsedMessage, name: string) => valuesOf(message, name).map((value) => ({ number: Number(value.value), at: value.at }));
+/** int64 dims, exactly: checked and printed as Triton sees them, however large. */
+const dimsOf = (message: ParsedMessage, name: string) => valuesOf(message, name).map((value) => ({ dim: BigInt(value.value as bigint | number), at: value.at }));
 const start = (value: ParsedValue | undefined): Position | undefined => value?.at;
 const TOP: Position = { line: 1, column: 1 };
 
@@ -198,19 +201,19 @@ function checkBackend(config: ParsedMessage, context: ConfigContext, name: strin
 // Inputs and outputs (ValidateIOShape, ValidateModelInput/Output)
 
 /** Element count as Triton's GetElementCount: -1 when a dimension is variable, 0 for an empty list. */
-function elementCount(dims: number[]): number {
+function elementCount(dims: bigint[]): bigint {
   if (dims.some((d) => d === WILDCARD)) return WILDCARD;
-  return dims.length === 0 ? 0 : dims.reduce((a, b) => a * b, 1);
+  return dims.length === 0 ? 0n : dims.reduce((a, b) => a * b, 1n);
 }
 
 /** Products of the runs of fixed dimensions between variable ones: [2, 4, -1, 6] → [8, 6]. */
-function pieces(dims: number[]): number[] {
-  const result: number[] = [];
-  let current = 1;
+function pieces(dims: bigint[]): bigint[] {
+  const result: bigint[] = [];
+  let current = 1n;
   for (const dim of dims) {
     if (dim === WILDCARD) {
       result.push(current);
-      current = 1;
+      current = 1n;
     } else current *= dim;
   }
   result.push(current);
@@ -230,14 +233,14 @@ function checkTensors(config: ParsedMessage, side: 'input' | 'output', maxBatchS
     }
     const prefix = `${what} ${quoted(name)}`;
     const dataType = enumOf(message, 'data_type', 'TYPE_INVALID');
-    const dims = numbersOf(message, 'dims');
+    const dims = dimsOf(message, 'dims');
     const reshape = messageOf(message, 'reshape');
-    const reshapeDims = reshape ? numbersOf(reshape, 'shape') : [];
+    const reshapeDims = reshape ? dimsOf(reshape, 'shape') : [];
     tensors.push({
       name,
       dataType,
-      dims: dims.map((d) => d.number),
-      ...(reshape ? { reshape: reshapeDims.map((d) => d.number) } : {}),
+      dims: dims.map((d) => d.dim),
+      ...(reshape ? { reshape: reshapeDims.map((d) => d.dim) } : {}),
       optional: boolOf(message, 'optional'),
       at: nameValue?.at ?? tensorAt,
     });
@@ -254,21 +257,21 @@ function checkTensors(config: ParsedMessage, side: 'input' | 'output', maxBatchS
       findings.error(reshape.at, 'reshape', `${prefix} cannot have empty reshape for non-batching model as scalar tensors are not supported`);
     }
     for (const dim of dims) {
-      if (dim.number < 1 && dim.number !== WILDCARD) {
-        findings.error(dim.at, 'dims', `${prefix} dimension must be integer >= 1, or -1 to indicate a variable-size dimension (got ${dim.number})`);
+      if (dim.dim < 1n && dim.dim !== WILDCARD) {
+        findings.error(dim.at, 'dims', `${prefix} dimension must be integer >= 1, or -1 to indicate a variable-size dimension (got ${dim.dim})`);
       }
     }
     if (reshape && dims.length > 0) {
-      const badReshape = reshapeDims.find((dim) => dim.number < 1 && dim.number !== WILDCARD);
+      const badReshape = reshapeDims.find((dim) => dim.dim < 1n && dim.dim !== WILDCARD);
       if (badReshape) {
-        findings.error(badReshape.at, 'reshape', `${prefix} reshape dimensions must be integer >= 1, or -1 to indicate a variable-size dimension (got ${badReshape.number})`);
-      } else if (!dims.some((d) => d.number < 1 && d.number !== WILDCARD)) {
-        const dimsList = dims.map((d) => d.number);
-        const shapeList = reshapeDims.map((d) => d.number);
+        findings.error(badReshape.at, 'reshape', `${prefix} reshape dimensions must be integer >= 1, or -1 to indicate a variable-size dimension (got ${badReshape.dim})`);
+      } else if (!dims.some((d) => d.dim < 1n && d.dim !== WILDCARD)) {
+        const dimsList = dims.map((d) => d.dim);
+        const shapeList = reshapeDims.map((d) => d.dim);
         const dimsSize = elementCount(dimsList);
         const reshapeSize = elementCount(shapeList);
         const shown = `dims [${dimsList.join(', ')}], reshape [${shapeList.join(', ')}]`;
-        if (dimsSize !== reshapeSize && (reshapeSize !== 0 || dimsSize !== 1)) {
+        if (dimsSize !== reshapeSize && (reshapeSize !== 0n || dimsSize !== 1n)) {
           findings.error(reshape.at, 'reshape', `${prefix} has different size for dims and reshape (${shown})`);
         } else if (dimsSize === WILDCARD) {
           const a = pieces(dimsList);
@@ -461,10 +464,10 @@ function checkSequenceBatching(config: ParsedMessage, maxBatchSize: number, find
     }
     const stateType = enumOf(state, 'data_type', 'TYPE_INVALID');
     if (stateType === 'TYPE_INVALID' || stateType === 0) findings.error(stateValue.at, 'sequence-batching', "sequence batching state must specify 'data_type'");
-    const dims = numbersOf(state, 'dims');
+    const dims = dimsOf(state, 'dims');
     if (dims.length === 0) findings.error(stateValue.at, 'sequence-batching', "sequence batching state must specify 'dims'");
     for (const dim of dims) {
-      if (dim.number < 1 && dim.number !== WILDCARD) findings.error(dim.at, 'sequence-batching', `sequence batching state dimension must be integer >= 1, or -1 to indicate a variable-size dimension (got ${dim.number})`);
+      if (dim.dim < 1n && dim.dim !== WILDCARD) findings.error(dim.at, 'sequence-batching', `sequence batching state dimension must be integer >= 1, or -1 to indicate a variable-size dimension (got ${dim.dim})`);
     }
   }
 }

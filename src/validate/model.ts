@@ -260,22 +260,22 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
 interface TensorNode {
   model: string;
   dataType: string | number;
-  dims: number[];
-  fullDims: number[];
+  dims: bigint[];
+  fullDims: bigint[];
 }
 
-function sameDimsWithWildcard(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === -1 || b[i] === -1 || d === b[i]);
+function sameDimsWithWildcard(a: bigint[], b: bigint[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === -1n || b[i] === -1n || d === b[i]);
 }
 
-const shape = (dims: number[]) => `[${dims.join(',')}]`;
+const shape = (dims: bigint[]) => `[${dims.join(',')}]`;
 
 function checkEnsembleSteps(ensemble: CheckedModel, models: Map<string, CheckedModel>, findings: FindingList): void {
   const summary = ensemble.summary as ModelSummary;
   const name = summary.name;
   const node = (model: string, batching: boolean, tensor: TensorSummary, useReshape: boolean): TensorNode => {
     const dims = useReshape && tensor.reshape ? tensor.reshape : tensor.dims;
-    return { model, dataType: tensor.dataType, dims, fullDims: batching ? [-1, ...dims] : dims };
+    return { model, dataType: tensor.dataType, dims, fullDims: batching ? [-1n, ...dims] : dims };
   };
   const tensors = new Map<string, TensorNode>();
   for (const tensor of [...summary.inputs, ...summary.outputs]) tensors.set(tensor.name, node(name, summary.maxBatchSize > 0, tensor, true));
@@ -362,6 +362,15 @@ export function checkRepository(snapshot: RepositorySnapshot, only?: string): Re
     findings.push(...list.items);
   }
   const reported = only === undefined ? findings : findings.filter((f) => f.path === only || f.path.startsWith(`${only}/`));
+  // A link Triton cannot follow fails the whole repository, so it is reported whichever model was asked about.
+  for (const link of snapshot.brokenLinks) {
+    reported.push({
+      path: link.name,
+      severity: 'error',
+      code: 'broken-link',
+      message: `${link.problem}: Triton fails to poll the model repository on it ("failed to stat file") and loads none of its models`,
+    });
+  }
   const models = snapshot.models.map((m) => m.name).filter((name) => only === undefined || name === only);
   return { models, findings: sortFindings(reported) };
 }

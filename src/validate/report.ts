@@ -6,6 +6,7 @@
  */
 
 import path from 'node:path';
+import { shownPath } from '../ui/paths.js';
 import type { Finding } from './findings.js';
 
 export interface Report {
@@ -16,14 +17,8 @@ export interface Report {
   strict: boolean;
 }
 
-/** A path relative to the current folder ('.' for the folder itself), '/'-separated. */
-export function displayPath(absolute: string, cwd: string): string {
-  const relative = path.relative(cwd, absolute);
-  return (relative === '' ? '.' : relative).split(path.sep).join('/');
-}
-
 export function findingFile(finding: Finding, repository: string, cwd: string): string {
-  return displayPath(path.join(repository, ...finding.path.split('/')), cwd);
+  return shownPath(path.join(repository, ...finding.path.split('/')), cwd);
 }
 
 export function formatFinding(finding: Finding, file: string, paint: { error: (s: string) => string; warning: (s: string) => string } = { error: (s) => s, warning: (s) => s }): string {

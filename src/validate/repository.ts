@@ -33,6 +33,8 @@ export interface ModelFolder {
 
 export interface RepositorySnapshot {
   models: ModelFolder[];
+  /** Entries of the repository that are symbolic links Triton cannot follow, and why. */
+  brokenLinks: { name: string; problem: string }[];
 }
 
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -139,11 +141,46 @@ export function pathExists(model: ModelFolder, relative: string): boolean | unde
   return model.pathsTruncated || relative.split('/').length > MAX_DEPTH ? undefined : false;
 }
 
+/**
+ * Why `fullPath`, a symbolic link, cannot be followed: it loops, or points nowhere. Undefined when it
+ * can be followed, or is no link.
+ */
+export function brokenLink(fullPath: string): string | undefined {
+  let target: string;
+  try {
+    target = fs.readlinkSync(fullPath);
+  } catch {
+    return undefined;
+  }
+  try {
+    fs.statSync(fullPath);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `a symbolic link that loops (to ${target}, which leads back to itself)`;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `a symbolic link to ${target}, which does not exist`;
+    return `a symbolic link to ${target} that cannot be followed (${describe(error)})`;
+  }
+}
+
+/**
+ * Links in a model repository that Triton cannot follow. Triton stats every entry of the repository
+ * and a failed stat fails the whole poll ("failed to poll model repository ... failed to stat file"):
+ * none of its models load.
+ */
+export function brokenLinks(root: string): { name: string; problem: string }[] {
+  return listDir(root).flatMap((entry) => {
+    const problem = entry.kind === 'other' ? brokenLink(path.join(root, entry.name)) : undefined;
+    return problem ? [{ name: entry.name, problem }] : [];
+  });
+}
+
 /** Every folder of the repository is a model folder to Triton (hidden ones included); files are ignored. */
 export function readRepository(root: string): RepositorySnapshot {
   return {
     models: listDir(root)
       .filter((entry) => entry.kind === 'dir')
       .map((entry) => readModelFolder(path.join(root, entry.name))),
+    brokenLinks: brokenLinks(root),
   };
 }

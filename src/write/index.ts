@@ -194,9 +194,27 @@ function openStaging(anchor: string, topName: string, shown: string): { stagingT
   };
 }
 
-export async function writeProject(target: string, project: RenderedProject, options: WriteOptions): Promise<WriteResult> {
+export interface TargetPlan {
+  absolute: string;
+  /** The target folder exists already (empty, or not with --force). */
+  existing: boolean;
+  targetWasEmpty: boolean;
+  /** The nearest existing folder: staging happens beside the target in it, so the final move is a rename on one file system. */
+  anchor: string;
+  /** The highest folder of the target that does not exist yet (the target itself when it exists). */
+  firstMissing: string;
+}
+
+/**
+ * The verdict on a target folder, before anything is written: refused with the reason, or where the
+ * project will be staged. The write and --dry-run both ask here, so a dry run says what the run would.
+ * `paths` are the files to write (relative), checked against what is in the way with --force.
+ */
+export function planTarget(target: string, paths: string[], options: WriteOptions): TargetPlan {
   const absolute = path.resolve(target);
   const shown = options.displayName ?? absolute;
+  // Nothing can be staged beside the root of a file system, and no project belongs there.
+  if (path.dirname(absolute) === absolute) throw new UserError(`${shown}: is the root of the file system (create the project in a folder of its own)`);
 
   let existing: fs.Stats | undefined;
   try {
@@ -209,12 +227,23 @@ export async function writeProject(target: string, project: RenderedProject, opt
   if (existing && !targetWasEmpty && !options.force) {
     throw new UserError(`${shown}: folder is not empty (use --force to replace the generated files; files you added are kept)`);
   }
+  if (existing && !targetWasEmpty) checkForcedPaths(absolute, paths, shown);
 
-  // Stage beside the nearest existing folder so the final move is a rename on one file system.
   const { existing: anchor, firstMissing } = existing ? { existing: path.dirname(absolute), firstMissing: absolute } : splitExisting(absolute);
   if (!fs.statSync(anchor).isDirectory()) throw new UserError(`${shown}: ${anchor} is a file, not a folder`);
-  const { stagingTop, close } = openStaging(anchor, path.basename(firstMissing ?? absolute), shown);
-  const stagingTarget = path.join(stagingTop, path.relative(firstMissing ?? absolute, absolute));
+  try {
+    fs.accessSync(anchor, fs.constants.W_OK);
+  } catch (error) {
+    throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
+  }
+  return { absolute, existing: Boolean(existing), targetWasEmpty, anchor, firstMissing: firstMissing ?? absolute };
+}
+
+export async function writeProject(target: string, project: RenderedProject, options: WriteOptions): Promise<WriteResult> {
+  const { absolute, existing, targetWasEmpty, anchor, firstMissing } = planTarget(target, project.files.map((file) => file.path), options);
+  const shown = options.displayName ?? absolute;
+  const { stagingTop, close } = openStaging(anchor, path.basename(firstMissing), shown);
+  const stagingTarget = path.join(stagingTop, path.relative(firstMissing, absolute));
 
   const written: string[] = [];
   try {
@@ -224,7 +253,7 @@ export async function writeProject(target: string, project: RenderedProject, opt
 
     await withSignalsHeld(async () => {
       if (!existing) {
-        await fsp.rename(stagingTop, firstMissing ?? absolute).catch((error: NodeJS.ErrnoException) => {
+        await fsp.rename(stagingTop, firstMissing).catch((error: NodeJS.ErrnoException) => {
           if (error.code === 'EEXIST' || error.code === 'ENOTEMPTY') throw new UserError(`${shown}: the folder appeared while the project was being written; nothing was changed`);
           throw error;
         });

@@ -44,8 +44,8 @@ describe('the generated Dockerfile in a real Docker engine', () => {
     const second = await cli(['build', 'layers-project', '--verbose'], dir);
     expect(second.exitCode, `${second.stdout}\n${second.stderr}`).toBe(0);
     expect(stepOutput(second.stdout, /RUN pip install/)).toContain('Using cache');
-    expect(stepOutput(second.stdout, /COPY assets \/assets/)).toContain('Using cache');
-    expect(stepOutput(second.stdout, /COPY models \/models/)).not.toContain('Using cache');
+    expect(stepOutput(second.stdout, /COPY .*assets \/assets/)).toContain('Using cache');
+    expect(stepOutput(second.stdout, /COPY .*models \/models/)).not.toContain('Using cache');
 
     // A new requirement does rebuild the pip layer (satisfied offline by the stand-in's Debian numpy).
     fs.appendFileSync(path.join(project, 'requirements.txt'), 'numpy\n');

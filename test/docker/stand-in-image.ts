@@ -47,6 +47,7 @@ const DOCKER_TIMEOUT_MS = 5 * 60_000;
  */
 const STAND_IN_DOCKERFILE = `FROM {{ROOTFS}}
 COPY tritonserver /opt/tritonserver
+# Triton's images have this user, uid and gid 1000; generated Dockerfiles run the server as it.
 RUN useradd --uid 1000 --user-group --create-home --shell /bin/bash triton-server
 ENV PATH=/opt/tritonserver/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     LD_LIBRARY_PATH=/opt/tritonserver/lib \\

@@ -38,7 +38,7 @@ const CASES: Case[] = [
     checkAnswer: (stdout) => {
       const count = Number(/^ {2}([0-9]+) streamed responses?:$/m.exec(stdout)?.[1]);
       expect(count).toBeGreaterThan(1);
-      const responses = [...stdout.matchAll(/^ {2}#([0-9]+) +text +BYTES +\[1\] +"[^"]+"$/gm)].map((match) => Number(match[1]));
+      const responses = [...stdout.matchAll(/^ {2}#([0-9]+) +text_output +BYTES +\[1\] +"[^"]+"$/gm)].map((match) => Number(match[1]));
       expect(responses).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     },
   },
@@ -80,6 +80,18 @@ describe.each(CASES)('template $template in a real Docker engine', ({ template, 
     expect(ready.status).toBe(200);
     const config = (await (await fetch(`http://127.0.0.1:${http}/v2/models/${model}/config`, { signal: AbortSignal.timeout(10_000) })).json()) as { name: string };
     expect(config.name).toBe(model);
+
+    // The server runs as the image's unprivileged user, which owns the models it loaded; pip's
+    // packages were installed as root, before the switch.
+    const owners = await docker(['exec', name!, 'sh', '-c', `stat -c %u /proc/1; stat -c %U:%G /models/${model}/config.pbtxt /assets; id -un`]);
+    expect(owners.exitCode, owners.stderr).toBe(0);
+    expect(owners.stdout.trim().split('\n')).toEqual(['1000', 'triton-server:triton-server', 'triton-server:triton-server', 'triton-server']);
+    // The image's HEALTHCHECK command, run in the container: the server is ready, so it succeeds.
+    const healthcheck = await docker(['inspect', '--format', '{{json .Config.Healthcheck.Test}}', name!]);
+    const test = JSON.parse(healthcheck.stdout) as string[];
+    expect(test[0]).toBe('CMD');
+    const healthy = await docker(['exec', name!, ...test.slice(1)]);
+    expect(healthy.exitCode, healthy.stderr).toBe(0);
 
     // The stop the CLI told the user to type; --rm then removes the container.
     expect(ran.stdout).toContain(`docker stop ${name}`);

@@ -14,6 +14,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, listTree, makeTempDir, readText, runCli, TEST_PYTHON, TEMPLATES } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
+import { commandLines } from '../../src/ui/output.js';
+import { shownPath } from '../../src/ui/paths.js';
+
+/** How the next steps name this CLI, run here as `node path/to/bin/create-triton-model.js` from `cwd`. */
+const cliFrom = (cwd: string) => `node ${shownPath(BIN, cwd)}`;
 
 interface Described {
   outputs?: { name: string; type: number; shape: number[] }[];
@@ -87,8 +92,10 @@ describe('a project grown to three models', () => {
       'requirements.txt keeps "pillow==10.4.0" (the new model asked for "Pillow>=11")',
       '',
       'Next steps:',
-      '  npx create-triton-model validate grown   # check every model the way Triton loads them',
-      '  npx create-triton-model run grown        # build the image and query every model',
+      ...commandLines([
+        [`${cliFrom(root)} validate grown`, 'check every model the way Triton loads them'],
+        [`${cliFrom(root)} run grown`, 'build the image and query every model'],
+      ]),
     ]);
     expect(results.third?.exitCode).toBe(0);
     expect(results.third?.stdout).toContain('✔ Added model third (template decoupled) to .');
@@ -137,7 +144,7 @@ describe('a project grown to three models', () => {
         { modelDir: path.join(project, 'models/third'), template: 'decoupled' },
       ],
     });
-    const expectedOutputs = [['image'], ['y'], ['text']];
+    const expectedOutputs = [['image'], ['y'], ['text_output']];
     reports.forEach((report, index) => {
       expect(report.loadError, report.modelDir).toBeUndefined();
       expect(report.argsKeys).toContain('model_config');
@@ -179,7 +186,7 @@ describe('refusals change nothing', () => {
     [
       'another base image',
       ['--name', 'other', '--triton-version', '24.05', '--yes'],
-      `error: --triton-version "24.05": this project's Dockerfile builds on nvcr.io/nvidia/tritonserver:25.10-py3, and every model runs in that image (leave the flag out, or change the FROM line first)`,
+      `error: --triton-version "24.05": this project's Dockerfile builds on nvcr.io/nvidia/tritonserver:26.09-py3, and every model runs in that image (leave the flag out, or change the FROM line first)`,
     ],
     ['a bad tensor', ['--name', 'other', '--input', 'x:FP33:1', '--yes'], 'error: --input "x:FP33:1": unknown data type FP33 (allowed: BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, STRING, BF16)'],
   ])('%s: one line, exit 1', async (_name, args, message) => {
@@ -201,7 +208,7 @@ describe('refusals change nothing', () => {
   it('a folder that is not a project', async () => {
     fs.mkdirSync(path.join(root, 'plain'), { recursive: true });
     const result = await runCli(['add-model', 'plain', '--name', 'x', '--yes'], { cwd: root });
-    expect(result).toEqual({ exitCode: 1, stdout: '', stderr: 'error: plain: not a project of create-triton-model (no models/ folder); create one with: npx create-triton-model plain' });
+    expect(result).toEqual({ exitCode: 1, stdout: '', stderr: `error: plain: not a project of create-triton-model (no models/ folder); create one with: ${cliFrom(root)} plain` });
     expect(listTree(path.join(root, 'plain'))).toEqual([]);
   });
 

@@ -46,7 +46,8 @@ describe('create --yes (the built-in example)', () => {
     expect(defaultsLines[0]).toContain('template=image-stub');
     expect(result.stdout).toContain('Next steps:');
     expect(result.stdout).toContain('cd demo');
-    expect(result.stdout).toMatch(/npx create-triton-model run/);
+    // Run as `node .../bin/create-triton-model.js`: the next steps say so (test/unit/ui.test.ts and test/e2e/package.test.ts have the other ways).
+    expect(result.stdout).toMatch(/^ {2}node \S+\/bin\/create-triton-model\.js run +# build the image/m);
   });
 
   it('writes exactly the project layout', () => {
@@ -101,7 +102,7 @@ describe('create --yes (the built-in example)', () => {
     expect(readText(project, 'constraints.txt').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['numpy<2']);
   });
 
-  it('writes a Dockerfile on a pinned Triton tag, dependencies before models, the three ports and the server command', () => {
+  it('writes a Dockerfile on a pinned Triton tag, dependencies before models, the three ports, a health check, an unprivileged user and the server command', () => {
     const lines = readText(project, 'Dockerfile')
       .split('\n')
       .filter((l) => l.trim() && !l.startsWith('#'));
@@ -109,13 +110,25 @@ describe('create --yes (the built-in example)', () => {
     const index = (re: RegExp) => lines.findIndex((l) => re.test(l));
     const copyRequirements = index(/^COPY requirements\.txt constraints\.txt /);
     const pip = index(/^RUN pip install --no-cache-dir -r \S+requirements\.txt -c \S+constraints\.txt$/);
-    const copyModels = index(/^COPY models \/models$/);
-    const copyAssets = index(/^COPY assets \/assets$/);
+    // The models and assets belong to the image's unprivileged user (uid 1000 in NGC images)...
+    const copyModels = index(/^COPY --chown=triton-server:triton-server models \/models$/);
+    const copyAssets = index(/^COPY --chown=triton-server:triton-server assets \/assets$/);
     expect(copyRequirements).toBeGreaterThan(0);
     expect(pip).toBeGreaterThan(copyRequirements);
     expect(copyAssets).toBeGreaterThan(pip);
     expect(copyModels).toBeGreaterThan(pip);
     expect(lines).toContain('EXPOSE 8000 8001 8002');
+    // ...which the server runs as; pip ran before, as root, so site-packages was writable.
+    const user = index(/^USER /);
+    expect(lines[user]).toBe('USER triton-server');
+    expect(user).toBeGreaterThan(Math.max(pip, copyModels, copyAssets));
+    expect(lines.filter((l) => /^USER /.test(l))).toHaveLength(1);
+    // Health: Triton's readiness, asked with the image's python3 and urllib (no curl).
+    const health = index(/^HEALTHCHECK /);
+    expect(lines[health]).toMatch(/^HEALTHCHECK --interval=\d+s --timeout=\d+s --start-period=\d+s --retries=\d+ \\$/);
+    expect(lines[health + 1]!.trim()).toBe(`CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v2/health/ready', timeout=5)"]`);
+    expect(readText(project, 'Dockerfile')).not.toMatch(/curl|wget/);
+    expect(lines.at(-2)).toBe('USER triton-server');
     expect(lines.at(-1)).toBe('CMD ["tritonserver", "--model-repository=/models"]');
     expect(readText(project, 'Dockerfile')).not.toMatch(/latest|ARG|ENV .*(TOKEN|KEY|PASSWORD)/i);
   });

@@ -286,10 +286,11 @@ describe('run', () => {
     expect(posts.map((r) => r.path)).toEqual(['/v2/models/my_stream_model/generate_stream']);
     const config = configs.get('stream')!;
     expect(Object.keys(posts[0]!.json)).toEqual(config.inputs.map((t) => t.name));
-    expect(posts[0]!.json).toEqual({ prompt: 'a red square' });
+    // The decoupled template's default tensors are those of Triton's generate extension and its streaming clients.
+    expect(posts[0]!.json).toEqual({ text_input: 'hello' });
     expect(result.stdout).toContain('  3 streamed responses:');
-    expect(result.stdout).toContain('  #1  text  BYTES  [1]  "response 1 of 3"');
-    expect(result.stdout).toContain('  #3  text  BYTES  [1]  "response 3 of 3"');
+    expect(result.stdout).toContain('  #1  text_output  BYTES  [1]  "response 1 of 3"');
+    expect(result.stdout).toContain('  #3  text_output  BYTES  [1]  "response 3 of 3"');
   });
 
   it('a model that never becomes ready: the log tail, what it means, the container stopped, exit 1', async () => {

@@ -4,8 +4,8 @@
  * outputs; every data type, FP16 and BF16 included): pyright (the npm package) with the project's
  * own pyrightconfig.json reports no error, the project's pytest suite passes under Debian's
  * python3, and pyflakes is clean on every generated .py. Controls show each check can fail.
- * The pb_utils stub exports exactly the names the reference lists, and the fake module has the
- * same names and parameters. Projects are checked two at a time.
+ * The pb_utils stub exports exactly the names of pb_utils' public surface (test/fixtures/pb-utils-api.json),
+ * and the fake module has the same names and parameters. Projects are checked two at a time.
  */
 
 import { execa } from 'execa';
@@ -17,8 +17,8 @@ import { listTree, makeTempDir, NO_TORCH_REASON, readText, ROOT, runCli, TEMPLAT
 import { runPythonJson } from '../helpers/python.js';
 
 const PYRIGHT = path.join(ROOT, 'node_modules/.bin/pyright');
-// The team's reference lives beside the checkout, as in CI (../shared/reference).
-const REFERENCE = path.join(ROOT, '../shared/reference/triton-python-backend.md');
+// pb_utils' public surface, from the Python backend's README and its pybind11 module.
+const PB_UTILS_API = path.join(ROOT, 'test/fixtures/pb-utils-api.json');
 const STUB = path.join(TEMPLATES, 'shared/typings/triton_python_backend_utils.pyi');
 const FAKE_DIR = path.join(TEMPLATES, 'shared/tests/triton_fake');
 
@@ -46,7 +46,7 @@ const PROJECTS: Project[] = [
   project('blank-mixed-batched', 'blank', 'mixed_batched', 8, MIXED_IN, MIXED_OUT),
   project('blank-every-type', 'blank', 'every_type', 3, EVERY_TYPE_IN, EVERY_TYPE_OUT),
   project('blank-py310', 'blank', 'older', 2, ['a:UINT8:3', 'b:FP64:-1'], ['c:INT16:1', 'd:STRING:-1'], ['--triton-version', '24.05']),
-  project('decoupled-default', 'decoupled', 'streamer', 0, ['prompt:STRING:1'], ['text:STRING:1']),
+  project('decoupled-default', 'decoupled', 'streamer', 0, ['text_input:STRING:1'], ['text_output:STRING:1']),
   project('decoupled-mixed-batched', 'decoupled', 'streamer_batched', 2, MIXED_IN, MIXED_OUT),
   project('decoupled-every-type', 'decoupled', 'streamer_every_type', 0, EVERY_TYPE_IN, EVERY_TYPE_OUT),
 ];
@@ -251,7 +251,7 @@ it('pyflakes is clean on every generated .py', () => {
   expect(pyflakes.exitCode).toBe(0);
 });
 
-// --- the stub against the reference and the fake ---------------------------------------------
+// --- the stub against pb_utils' surface and the fake ------------------------------------------
 
 type Entry = { kind: 'constant' } | { kind: 'function'; static: boolean; params: Param[]; overloads?: Param[][] } | { kind: 'class'; members: Record<string, Entry> };
 interface Param {
@@ -261,36 +261,18 @@ interface Param {
 }
 type Surface = Record<string, Entry>;
 
-/** Section 4 of the reference (the pb_utils API surface). */
-function referenceSection4(file: string): string {
-  const text = readText(file);
-  const start = text.indexOf('\n## 4.');
-  const end = text.indexOf('\n## 5.', start);
-  if (start < 0 || end < 0) throw new Error(`section 4 not found in ${file}`);
-  return text.slice(start, end);
+interface ApiClass {
+  constructor: boolean;
+  methods: string[];
+  constants: string[];
+}
+interface PbUtilsApi {
+  classes: Record<string, ApiClass>;
+  functions: string[];
+  constants: string[];
 }
 
-/** Section 4's table rows, by subsection (4.1 classes, 4.2 functions, 4.3 constants). */
-function referenceRows(): { section: string; cells: string[] }[] {
-  const rows: { section: string; cells: string[] }[] = [];
-  let section = '';
-  let tableLine = 0;
-  for (const line of referenceSection4(REFERENCE).split('\n')) {
-    if (line.startsWith('### ')) section = line.slice(4, 7);
-    if (!line.startsWith('|')) {
-      tableLine = 0;
-      continue;
-    }
-    tableLine++;
-    if (tableLine <= 2) continue; // the header and the |---| line
-    rows.push({ section, cells: line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()) });
-  }
-  return rows;
-}
-
-const codeSpans = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-const leadingName = (span: string) => /^[A-Za-z_][A-Za-z0-9_]*/.exec(span)?.[0];
-const KIND_OF_SECTION: Record<string, Entry['kind']> = { '4.1': 'class', '4.2': 'function', '4.3': 'constant' };
+const api = (): PbUtilsApi => JSON.parse(readText(PB_UTILS_API)) as PbUtilsApi;
 
 let surfaces: { stub: Surface; fake: Surface };
 
@@ -299,37 +281,26 @@ describe('the pb_utils stub', () => {
     surfaces = await runPythonJson<{ stub: Surface; fake: Surface }>('stub_surface.py', { stub: STUB, fake: FAKE_DIR });
   });
 
-  it('exports exactly the classes, functions and constants of the reference, section 4', () => {
-    const expected = new Map<string, string>();
-    for (const row of referenceRows()) {
-      for (const name of codeSpans(row.cells[0]!).map(leadingName)) expected.set(name!, KIND_OF_SECTION[row.section]!);
-    }
+  it("exports exactly pb_utils' classes, functions and constants", () => {
+    const { classes, functions, constants } = api();
+    const expected = new Map<string, Entry['kind']>([
+      ...Object.keys(classes).map((name) => [name, 'class'] as const),
+      ...functions.map((name) => [name, 'function'] as const),
+      ...constants.map((name) => [name, 'constant'] as const),
+    ]);
     expect(expected.size).toBeGreaterThanOrEqual(30);
     const exported = new Map(Object.entries(surfaces.stub).map(([name, entry]) => [name, entry.kind]));
     expect(Object.fromEntries([...exported].sort())).toEqual(Object.fromEntries([...expected].sort()));
   });
 
-  it("has every method, constructor and constant the reference's class table names", () => {
+  it('has every constructor, method and class constant of pb_utils', () => {
     const missing: string[] = [];
-    const classOf = (name: string) => {
+    for (const [name, expected] of Object.entries(api().classes)) {
       const entry = surfaces.stub[name];
-      return entry?.kind === 'class' ? entry.members : undefined;
-    };
-    for (const row of referenceRows().filter((r) => r.section === '4.1')) {
-      let current = leadingName(codeSpans(row.cells[0]!)[0]!)!;
-      for (const span of codeSpans(row.cells[1]!)) {
-        const match = /^(\.)?(?:([A-Z][A-Za-z]*)\.)?([A-Za-z_][A-Za-z0-9_]*)(\()?/.exec(span);
-        if (!match) continue;
-        const [, ownMethod, owner, name = '', call] = match;
-        if (owner && classOf(owner)) current = owner;
-        if (call && !ownMethod && !owner && classOf(name)) {
-          if (!classOf(name)!.__init__) missing.push(`${name}(...) constructor`);
-        } else if (call) {
-          if (classOf(current)?.[name]?.kind !== 'function') missing.push(`${current}.${name}()`);
-        } else if (/^[A-Z][A-Z_]+$/.test(name)) {
-          if (!classOf(current)?.[name] && surfaces.stub[name]?.kind !== 'constant') missing.push(`${current}.${name}`);
-        }
-      }
+      const members = entry?.kind === 'class' ? entry.members : {};
+      if (expected.constructor && !members.__init__) missing.push(`${name}(...) constructor`);
+      for (const method of expected.methods) if (members[method]?.kind !== 'function') missing.push(`${name}.${method}()`);
+      for (const constant of expected.constants) if (!members[constant]) missing.push(`${name}.${constant}`);
     }
     expect(missing).toEqual([]);
   });

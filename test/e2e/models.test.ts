@@ -64,7 +64,7 @@ const PROJECTS: Project[] = [
   project('blank-mixed', 'blank', 'mixed', 0, MIXED_IN, MIXED_OUT),
   project('blank-mixed-batched', 'blank', 'mixed_batched', 8, MIXED_IN, MIXED_OUT),
   project('blank-every-type', 'blank', 'every_type', 3, EVERY_TYPE_IN, EVERY_TYPE_OUT),
-  project('decoupled-default', 'decoupled', 'streamer', 0, ['prompt:STRING:1'], ['text:STRING:1']),
+  project('decoupled-default', 'decoupled', 'streamer', 0, ['text_input:STRING:1'], ['text_output:STRING:1']),
   project('decoupled-mixed-batched', 'decoupled', 'streamer_batched', 2, MIXED_IN, MIXED_OUT),
   project('decoupled-every-type', 'decoupled', 'streamer_every_type', 0, EVERY_TYPE_IN, EVERY_TYPE_OUT),
 ];

@@ -72,6 +72,14 @@ describe('the packed tarball', () => {
     }
     expect(fs.readFileSync(path.join(project, 'assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
     expect(readText(project, 'models/dumb_stub/config.pbtxt')).toContain('backend: "python"');
+    // The next steps name the command as it was typed: npx here...
+    expect(String(created.stdout)).toMatch(/^ {2}npx create-triton-model run +# build the image/m);
+    // ...and the bin's name when it runs from PATH (installed globally, or `npm link`ed from a checkout).
+    const pathEnv: Record<string, string> = { ...(npmOptions.env as Record<string, string>), PATH: `${path.join(app, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}` };
+    delete pathEnv.npm_command;
+    const onPath = await execa('create-triton-model', ['y', '--yes'], { ...npmOptions, env: pathEnv, cwd: app });
+    expect(onPath.exitCode, String(onPath.stderr)).toBe(0);
+    expect(String(onPath.stdout)).toMatch(/^ {2}cd y\n {2}create-triton-model run +# build the image/m);
 
     const version = await execa('npx', [...cache, '--no', 'create-triton-model', 'x', '--version'], { ...npmOptions, cwd: app });
     expect(String(version.stdout).trim()).toBe(pkg.version);

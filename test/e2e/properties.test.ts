@@ -8,6 +8,7 @@
  */
 
 import fc from 'fast-check';
+import { BF16_MIN_TRITON_VERSION } from '../../src/spec/releases.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ const validSpec = fc
     template: fc.constantFrom('blank', 'decoupled'),
     maxBatchSize: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1024 })),
     requirements: fc.uniqueArray(requirement, { maxLength: 3, selector: (r) => r.split(/[<>=~;[]/)[0] }),
-    tritonVersion: fc.constantFrom('23.10', '24.05', '24.10', '24.11', '25.10', '26.01'),
+    tritonVersion: fc.constantFrom('23.10', '24.05', '24.10', '24.11', '25.10', '26.01', '26.09'),
     instanceKind: fc.constantFrom('cpu', 'gpu', 'auto'),
     instanceCount: fc.integer({ min: 1, max: 8 }),
     modelVersion: fc.integer({ min: 1, max: 1000 }),
@@ -57,7 +58,8 @@ const validSpec = fc
       outputs: tensors.slice(split),
       maxBatchSize: r.maxBatchSize,
       requirements: r.requirements,
-      tritonVersion: r.tritonVersion,
+      // The Python backend reads BF16 tensors from 24.08 on (finalizeSpec refuses them before).
+      tritonVersion: tensors.some((t) => t.dataType === 'BF16') && r.tritonVersion < BF16_MIN_TRITON_VERSION ? BF16_MIN_TRITON_VERSION : r.tritonVersion,
       instanceKind: r.instanceKind as InstanceKind,
       instanceCount: r.instanceCount,
       modelVersion: r.modelVersion,

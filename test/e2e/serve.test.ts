@@ -68,7 +68,7 @@ beforeAll(async () => {
   [stub, batched, streamer] = await Promise.all([
     create(root, 'stub', 'image-stub', 'dumb_stub', 0, ['prompt:STRING:1'], ['image:UINT8:-1,-1,3']),
     create(root, 'batched', 'blank', 'mixed', 4, ['text:STRING:1', 'x:FP16:4', 'flag:BOOL:2'], ['y:FP32:4', 'label:STRING:1', 'count:INT64:-1']),
-    create(root, 'stream', 'decoupled', 'streamer', 0, ['prompt:STRING:1'], ['text:STRING:1']),
+    create(root, 'stream', 'decoupled', 'streamer', 0, ['text_input:STRING:1'], ['text_output:STRING:1']),
   ]);
 
   // A repository of several models: a generated blank one, a generated decoupled batched one moved
@@ -178,11 +178,11 @@ describe('serve: a project of each template', () => {
 
   it('decoupled: generate_stream streams every response as a server-sent event; /infer is refused as Triton refuses it', async () => {
     const served = servers.streamer!;
-    const body = JSON.stringify({ prompt: 'hello' });
+    const body = JSON.stringify({ text_input: 'hello' });
     const stream = await call(`${served.url}/v2/models/streamer/generate_stream`, { body, headers: { 'content-type': 'application/json' } });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    expect(sseEvents(stream.body)).toEqual([1, 2, 3].map((step) => ({ model_name: 'streamer', model_version: '1', text: `response ${step} of 3` })));
+    expect(sseEvents(stream.body)).toEqual([1, 2, 3].map((step) => ({ model_name: 'streamer', model_version: '1', text_output: `response ${step} of 3` })));
 
     const single = await call(`${served.url}/v2/models/streamer/generate`, { body });
     expect(single.json).toEqual({ error: 'generate expects model to produce exactly 1 response, use generate stream for model that generates various number of responses' });

@@ -79,7 +79,7 @@ const GENERATED: { id: string; args: string[] }[] = [
       ...['--parameter', 'threshold=0.5', '--version-policy', 'latest:1', '--optional-input', 'b', '--reshape', 'c:4'],
     ],
   },
-  { id: 'decoupled-advanced-config', args: ['--template', 'decoupled', '--max-batch-size', '2', '--version-policy', 'specific:1', '--reshape', 'prompt:', '--parameter', 'mode=fast'] },
+  { id: 'decoupled-advanced-config', args: ['--template', 'decoupled', '--max-batch-size', '2', '--version-policy', 'specific:1', '--reshape', 'text_input:', '--parameter', 'mode=fast'] },
 ];
 
 describe('every project the generator makes validates clean', () => {

@@ -12,7 +12,7 @@
  *   first error line is as listed (so where we differ from protoc, the difference is written down).
  */
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,10 @@ interface ProtocVerdict {
   errors: string[];
   /** protoc logged "contains invalid UTF-8 data" while serialising (exit code stays 0). */
   invalidUtf8: boolean;
+  /** Fields protoc named in those complaints. */
+  invalidUtf8Fields: string[];
+  /** What protobuf's C++ library logged while Python parsed protoc's output (it names invalid UTF-8 again). */
+  parseLog: string[];
   /** protobuf's JSON of the message (only when rc == 0). */
   json?: Record<string, unknown>;
 }
@@ -116,16 +120,32 @@ def encode(text):
         stderr.seek(0)
         return os.waitstatus_to_exitcode(status), stdout.read(), stderr.read()
 
+def parse_logging(data):
+    """FromString, with what protobuf's C++ library writes to fd 2 meanwhile (its [libprotobuf ERROR ...] lines)."""
+    with tempfile.TemporaryFile() as log:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(log.fileno(), 2)
+        try:
+            return ModelConfig.FromString(data)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            parse_log.append(log.read().decode("utf-8", "replace"))
+
 results = []
 for text in request["texts"]:
     returncode, encoded, stderr = encode(base64.b64decode(text))
     result = {"rc": returncode, "stderr": stderr.decode("utf-8", "replace")}
+    parse_log = []
     if returncode == 0:
         try:
-            message = ModelConfig.FromString(encoded)
+            message = parse_logging(encoded)
             result["json"] = with_cxx_floats(message, json_format.MessageToDict(message, always_print_fields_with_no_presence=True, preserving_proto_field_name=True))
         except Exception as error:  # e.g. invalid UTF-8 that protoc let through
             result["stderr"] += "python: " + str(error)
+    result["parseLog"] = "".join(parse_log)
     results.append(result)
 json.dump(results, sys.stdout)
 `;
@@ -134,14 +154,19 @@ json.dump(results, sys.stdout)
     proto: 'model_config.proto',
     texts: texts.map((text) => Buffer.from(text, 'utf8').toString('base64')),
   };
-  const output = execFileSync(TEST_PYTHON, ['-c', script], { input: JSON.stringify(request), maxBuffer: 64 * 1024 * 1024 }).toString();
-  return (JSON.parse(output) as { rc: number; stderr: string; json?: Record<string, unknown> }[]).map((result) => ({
+  // stderr is captured, not inherited: a passing run prints nothing, and anything logged outside a parse is a failure.
+  const run = spawnSync(TEST_PYTHON, ['-c', script], { input: JSON.stringify(request), maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0 || run.stderr.length > 0) throw new Error(`python exited ${run.status} and wrote to stderr:\n${run.stderr}`);
+  const utf8Fields = (log: string, when: string) => [...log.matchAll(new RegExp(`String field '([\\w.]+)' contains invalid UTF-8 data when ${when}`, 'g'))].map((m) => m[1]!);
+  return (JSON.parse(run.stdout.toString()) as { rc: number; stderr: string; parseLog: string; json?: Record<string, unknown> }[]).map((result) => ({
     rc: result.rc,
     errors: result.stderr
       .split('\n')
       .filter((line) => line.startsWith('input:'))
       .map((line) => asTritonWords(line.slice('input:'.length))),
     invalidUtf8: result.stderr.includes('contains invalid UTF-8 data'),
+    invalidUtf8Fields: utf8Fields(result.stderr, 'serializing'),
+    parseLog: result.parseLog.split('\n').filter(Boolean),
     ...(result.json ? { json: result.json } : {}),
   }));
 }
@@ -342,6 +367,22 @@ describe('invalid texts', () => {
       else if (/^unknown (data type|value) /.test(ourFirst)) expect(protocFirst).toMatch(/^Unknown enumeration value of /);
       else expect(ourFirst).toBe(protocFirst);
     });
+  });
+});
+
+describe("protobuf's own log", () => {
+  it('names invalid UTF-8 again when Python parses what protoc let through, and says nothing else', () => {
+    const all = [...validVerdicts, ...roundTripVerdicts, ...invalidVerdicts, ...fuzzVerdicts];
+    // The lines protobuf's C++ library logs: captured per text, so a passing run stays quiet. They are
+    // expected exactly where protoc serialised invalid UTF-8 (exit 0), and name a field protoc named.
+    const logged = all.filter((verdict) => verdict.parseLog.length > 0);
+    expect(logged.length).toBeGreaterThanOrEqual(10);
+    const complaint = /^\[libprotobuf ERROR [^\]]+\] String field '([\w.]+)' contains invalid UTF-8 data when parsing a protocol buffer\./;
+    for (const verdict of all) {
+      const flagged = verdict.rc === 0 && verdict.invalidUtf8;
+      expect(verdict.parseLog.length > 0).toBe(flagged);
+      for (const line of verdict.parseLog) expect(verdict.invalidUtf8Fields).toContain(complaint.exec(line)?.[1]);
+    }
   });
 });
 

@@ -59,13 +59,15 @@ beforeEach(() => {
 
 describe('simpleCreateArgs', () => {
   it('accepts the common forms', () => {
-    for (const argv of [[], ['x'], ['x', '--yes'], ['--yes', 'x'], ['-y', 'my-project', '--force', '--dry-run', '--json'], ['/tmp/abs', '--json'], ['../up', '-y'], ['1e3']]) {
+    for (const argv of [[], ['x'], ['x', '--yes'], ['--yes', 'x'], ['-y', 'my-project', '--force', '--dry-run', '--json'], ['/tmp/abs', '--json'], ['../up', '-y'], ['1e3'], ['create'], ['create', 'x', '--yes'], ['create', '--yes']]) {
       expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeDefined();
     }
   });
 
   it('leaves to yargs what yargs reads differently', () => {
-    for (const argv of [['--yes', 'false'], ['x', '--yes', 'true'], [''], ['x', 'y'], ['x', '--yes', '--yes'], ['--no-force'], ['x', '--'], ...COMMANDS.map((c) => [c, '--yes'])]) {
+    const others = COMMANDS.filter((c) => c !== 'create');
+    expect(others.length).toBe(COMMANDS.length - 1);
+    for (const argv of [['--yes', 'false'], ['x', '--yes', 'true'], [''], ['x', 'y'], ['x', '--yes', '--yes'], ['--no-force'], ['x', '--'], ['x', 'create'], ['create', 'create'], ...others.map((c) => [c, '--yes'])]) {
       expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeUndefined();
     }
   });
@@ -74,8 +76,12 @@ describe('simpleCreateArgs', () => {
     // Accepted tokens, and in most cases one tricky token among them: where it is the only odd one
     // out, the shortcut must either refuse the argv or agree with yargs on it.
     const argvArbitrary = fc
-      .tuple(fc.array(fc.constantFrom(...ACCEPTED_TOKENS), { maxLength: 5 }), fc.option(fc.constantFrom(...TRICKY_TOKENS, ...COMMANDS), { freq: 4 }), fc.nat())
-      .map(([tokens, tricky, at]) => (tricky === null ? tokens : tokens.toSpliced(at % (tokens.length + 1), 0, tricky)));
+      .tuple(fc.array(fc.constantFrom(...ACCEPTED_TOKENS), { maxLength: 5 }), fc.option(fc.constantFrom(...TRICKY_TOKENS, ...COMMANDS), { freq: 4 }), fc.nat(), fc.boolean())
+      .map(([tokens, tricky, at, named]) => {
+        const argv = tricky === null ? tokens : tokens.toSpliced(at % (tokens.length + 1), 0, tricky);
+        // The default command named or not: `create x --yes` is `x --yes`.
+        return named ? ['create', ...argv] : argv;
+      });
     const cases = fc.sample(argvArbitrary, { seed: SEED, numRuns: RUNS });
     let accepted = 0;
     for (const argv of cases) {

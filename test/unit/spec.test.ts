@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATA_TYPES, lookupDataType } from '../../src/spec/dtypes.js';
-import { InvalidValue, parseDims, parseModelName, parseRequirement, parseTensorFlag, parseTritonVersion, pythonVersionOf } from '../../src/spec/fields.js';
+import { InvalidValue, parseDims, parseMaxBatchSize, parseModelName, parseModelVersion, parseRequirement, parseTensorFlag, parseTritonVersion, pythonVersionOf } from '../../src/spec/fields.js';
+import { DEFAULT_TRITON_VERSION, describeRelease, knownRelease, MIN_TRITON_VERSION, TRITON_RELEASES } from '../../src/spec/releases.js';
 import { DATA_TYPE_SPELLINGS, specJsonSchema } from '../../src/spec/json-schema.js';
 import { imageNameFor } from '../../src/spec/image-name.js';
 import { finalizeSpec, type SpecDraft } from '../../src/spec/spec.js';
@@ -69,6 +70,29 @@ describe('field rules', () => {
     expect(parseDims([1, -1])).toEqual([1, -1]);
   });
 
+  it('judges integers beyond 2^53 exactly, and names them as written', () => {
+    const problem = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        if (error instanceof InvalidValue) return error.message;
+      }
+      throw new Error('accepted');
+    };
+    // As typed, and as a spec file holds them (from-file.ts keeps them as bigint): never rounded to ...992.
+    for (const raw of ['9007199254740993', 9007199254740993n]) {
+      expect(problem(() => parseDims([raw]))).toBe(
+        "dimension 9007199254740993 is too large (allowed: at most 9007199254740991; Triton's dims are int64, but no tensor that large fits in memory)",
+      );
+    }
+    expect(problem(() => parseDims('9223372036854775807'))).toMatch(/^dimension 9223372036854775807 is too large/);
+    expect(parseDims([9007199254740991, -1])).toEqual([9007199254740991, -1]);
+    expect(problem(() => parseDims([-9007199254740993n]))).toBe('dimension -9007199254740993 is not allowed (allowed: integers >= 1, or -1 for a variable size)');
+    expect(problem(() => parseMaxBatchSize(9007199254740993n))).toBe("must be an integer from 0 to 2147483647 (Triton's max_batch_size is an int32; 0 disables batching)");
+    expect(problem(() => parseModelVersion('9007199254740992'))).toBe('must be a positive integer up to 9007199254740991 (the version folder name)');
+    expect(parseModelVersion(9007199254740991n)).toBe(9007199254740991);
+  });
+
   it('model names: letters, digits, _ - . from a letter or digit, at most 128, not "stats"', () => {
     for (const good of ['a', 'dumb_stub', 'model.v2', '9lives', 'A-b_c.d']) expect(parseModelName(good)).toBe(good);
     for (const bad of ['', '_x', '.hidden', 'a b', 'a/b', '..', 'stats', 'x'.repeat(129), 'é']) expect(() => parseModelName(bad)).toThrow(InvalidValue);
@@ -86,9 +110,34 @@ describe('field rules', () => {
   it('Triton versions: YY.MM from 23.10, and the Python each image runs', () => {
     expect(parseTritonVersion('25.10')).toBe('25.10');
     expect(parseTritonVersion('24.08-py3')).toBe('24.08');
+    // Well-formed but unknown: accepted here, with a warning from finalizeSpec.
+    expect(parseTritonVersion('30.01')).toBe('30.01');
     for (const bad of ['latest', '25.1', '25.13', '23.09', '2025.10']) expect(() => parseTritonVersion(bad)).toThrow(InvalidValue);
     expect(pythonVersionOf('24.10')).toBe('3.10');
     expect(pythonVersionOf('24.11')).toBe('3.12');
+    expect(pythonVersionOf('30.01')).toBe('3.12');
+  });
+
+  it('knows every release from 23.10 to 26.09, each with its Triton version, and defaults to the newest', () => {
+    const tags = TRITON_RELEASES.map((r) => r.tag);
+    // One row a month, oldest first, none missing: an unknown tag is then surely newer than the table.
+    const months = (tag: string) => Number(tag.slice(0, 2)) * 12 + Number(tag.slice(3)) - 1;
+    expect(tags.map(months)).toEqual(tags.map((_, i) => months(tags[0]!) + i));
+    expect([tags[0], tags.at(-1), MIN_TRITON_VERSION, DEFAULT_TRITON_VERSION]).toEqual(['23.10', '26.09', '23.10', '26.09']);
+    // Triton's release notes and server branches: YY.MM -> 2.N.0, N growing by one a month (25.07 was the patch release 2.59.1).
+    const triton = Object.fromEntries(TRITON_RELEASES.map((r) => [r.tag, r.triton]));
+    expect(triton).toMatchObject({
+      '23.10': '2.39.0', '23.12': '2.41.0', '24.03': '2.44.0', '24.07': '2.48.0', '24.10': '2.51.0', '24.11': '2.52.0', '24.12': '2.53.0',
+      '25.06': '2.59.0', '25.07': '2.59.1', '25.08': '2.60.0', '25.12': '2.64.0', '26.02': '2.66.0', '26.06': '2.70.0', '26.07': '2.71.0', '26.09': '2.73.0',
+    });
+    for (const release of TRITON_RELEASES) {
+      const jammy = release.tag < '24.11';
+      expect([release.python, release.ubuntu], release.tag).toEqual(jammy ? ['3.10', '22.04'] : ['3.12', '24.04']);
+      expect(release.numpy, release.tag).toMatch(/^1\.x/);
+    }
+    expect(knownRelease('24.08')?.notes).toMatch(/BF16/);
+    expect(describeRelease('26.09')).toBe('26.09 is Triton 2.73.0');
+    expect(describeRelease('30.01')).toBe('30.01, newer than the releases create-triton-model knows; the newest, 26.09, is Triton 2.73.0');
   });
 
   it('docker image names from folder names', () => {
@@ -115,6 +164,20 @@ describe('finalizeSpec', () => {
     const draft: SpecDraft = { inputs: [sourced({ name: 'a', dataType: 'BF16' as const, dims: [1] })] };
     expect(finalizeSpec(draft).spec.requirements).toEqual(['torch>=2.2']);
     expect(finalizeSpec({ ...draft, requirements: [sourced('torch==2.4.0')] }).spec.requirements).toEqual(['torch==2.4.0']);
+  });
+
+  it('defaults to the newest known release, warns about an unknown one, and refuses BF16 before 24.08', () => {
+    const defaulted = finalizeSpec({});
+    expect(defaulted.spec.tritonVersion).toBe('26.09');
+    expect(defaulted.warnings).toEqual([]);
+    expect(finalizeSpec({ tritonVersion: { value: '30.01', label: '--triton-version', raw: '30.01' } }).warnings).toEqual([
+      '--triton-version "30.01": not a release create-triton-model knows (the newest it knows is 26.09, Triton 2.73.0): generated as for 26.09 (Python 3.12); check that nvcr.io/nvidia/tritonserver:30.01-py3 exists',
+    ]);
+    const bf16 = { inputs: [{ value: { name: 'a', dataType: 'BF16' as const, dims: [1] }, label: '--input', raw: 'a:BF16:1' }] };
+    expect(() => finalizeSpec({ ...bf16, tritonVersion: sourced('24.07') })).toThrow(
+      '--input "a:BF16:1": BF16 tensors need Triton 24.08 or later (the Python backend of 24.07 cannot load them; choose --triton-version 24.08 or later)',
+    );
+    expect(finalizeSpec({ ...bf16, tritonVersion: sourced('24.08') }).spec.tritonVersion).toBe('24.08');
   });
 });
 

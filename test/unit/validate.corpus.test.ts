@@ -187,6 +187,18 @@ const CASES: Case[] = [
     ],
     expected: [E('config.pbtxt:10:13', "model input 'prompt' has different size for dims and reshape (dims [2], reshape [])")],
   },
+  // int64 dims, exactly: a number would round both to 9007199254740992 and see no difference.
+  {
+    name: 'reshape differing only beyond 2^53',
+    edit: [['dims: [ 1 ]', 'dims: [ 9007199254740993 ]\n    reshape { shape: [ 9007199254740992 ] }']],
+    expected: [E('config.pbtxt:10:13', "model input 'prompt' has different size for dims and reshape (dims [9007199254740993], reshape [9007199254740992])")],
+  },
+  { name: "dims up to int64's maximum", edit: [['dims: [ 1 ]', 'dims: [ 9223372036854775807 ]\n    reshape { shape: [ 9223372036854775807 ] }']], expected: [] },
+  {
+    name: 'a negative int64 dim, shown as written',
+    edit: [['dims: [ 1 ]', 'dims: [ -9223372036854775807 ]']],
+    expected: [E('config.pbtxt:9:13', "model input 'prompt' dimension must be integer >= 1, or -1 to indicate a variable-size dimension (got -9223372036854775807)")],
+  },
   {
     name: 'zero in a reshape',
     edit: [['dims: [ -1, -1, 3 ]', 'dims: [ -1, -1, 3 ]\n    reshape { shape: [ -1, 0 ] }']],

@@ -143,7 +143,7 @@ interface Theirs {
 }
 
 /**
- * Where pip (packaging 23) accepts what PEP 508 refuses, and we follow PEP 508: a name or extra ending
+ * Where pip (packaging) accepts what we refuse: a name or extra ending
  * in "_" (PEP 508's identifiers end with a letter or digit; packaging's pattern ends at a word
  * boundary), and a `===` version holding characters PEP 508 leaves out of versions (packaging takes
  * anything up to a space, ";" or ")").
@@ -151,6 +151,9 @@ interface Theirs {
 const STRICTER: { why: string; applies: (line: string) => boolean }[] = [
   { why: 'identifier ending in "_"', applies: (line) => /^[A-Za-z0-9._-]*_(?=[\s[(;@<>=!~]|$)|[[,]\s*[A-Za-z0-9._-]*_\s*[\],]/.test(line) },
   { why: '=== version with characters outside PEP 508 versions', applies: (line) => /===\s*[^\s;)]*[^A-Za-z0-9_.*+!\s;)-]/.test(line) },
+  // PEP 508 takes any URI reference after "@", and packaging (23.2 on, vendored by pip 25) no longer
+  // checks it; pip can only install from an absolute URL with a host (or file:///path), so we ask for one.
+  { why: 'URL without a scheme and host', applies: (line) => line.includes('@') && !/^[^@]*@\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s]|file:\/\/\/[^/\s])/.test(line) },
 ];
 
 describe('PEP 508 against packaging (pip)', () => {

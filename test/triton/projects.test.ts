@@ -24,6 +24,7 @@ import { waitUntilReady } from '../../src/docker/readiness.js';
 import { runSmokeTest, smokeRequestFor } from '../../src/docker/smoke.js';
 import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
 import { withTritonDefaults } from '../../src/pbtxt/json.js';
+import { sampleGenerateBody } from '../../src/spec/samples.js';
 import { makeTempDir, NO_TORCH_REASON, runCli, TEST_PYTHON, TORCH } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';
@@ -353,13 +354,16 @@ describe('what Triton does with the details', () => {
   });
 
   it('a decoupled model streams every response and the final flag through HTTP generate_stream', async () => {
-    const response = await fetch(`${triton.httpUrl}/v2/models/my_stream_model/generate_stream`, { method: 'POST', body: JSON.stringify({ prompt: 'hello' }), signal: AbortSignal.timeout(60_000) });
+    const [model] = readServedModels(projectDir('decoupled'), 'decoupled');
+    const body = sampleGenerateBody(model!.inputs, model!.maxBatchSize);
+    const response = await fetch(`${triton.httpUrl}/v2/models/${model!.name}/generate_stream`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
     expect(response.status).toBe(200);
     const events = (await response.text())
       .split('\n')
       .filter((line) => line.startsWith('data: '))
       .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
     expect(events.length).toBeGreaterThan(1);
-    expect(events.every((event) => typeof event.text === 'string' && !('error' in event))).toBe(true);
+    const output = model!.outputs[0]!.name;
+    expect(events.every((event) => typeof event[output] === 'string' && !('error' in event)), JSON.stringify(events)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { formatCommand, LineTail } from '../docker/exec.js';
 import { parseImageTag } from '../docker/options.js';
 import { checkDocker } from '../docker/preflight.js';
 import { checkBuildable } from '../docker/project.js';
-import { imageNameFor } from '../spec/image-name.js';
+import { imageNameFor } from '../model-spec/image-name.js';
 import { UserError } from '../ui/errors.js';
 import { color, Reporter } from '../ui/output.js';
 import { Progress } from '../ui/progress.js';

@@ -1,7 +1,7 @@
 /** yargs definition of the default command; the work is in create.ts, loaded only when it runs. */
 
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_TRITON_VERSION, NEWEST_RELEASE } from '../spec/releases.js';
+import { DEFAULT_TRITON_VERSION, NEWEST_RELEASE } from '../model-spec/releases.js';
 import { asList, asOne } from './args.js';
 
 /**

@@ -2,11 +2,11 @@
 
 import path from 'node:path';
 import { render } from '../render/index.js';
-import { refuseAssetsHolding } from '../spec/assets.js';
-import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../spec/fields.js';
-import { draftFromFile } from '../spec/from-file.js';
-import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
-import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
+import { refuseAssetsHolding } from '../model-spec/assets.js';
+import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../model-spec/fields.js';
+import { draftFromFile } from '../model-spec/from-file.js';
+import { draftFromFlags, sourced, type SpecFlags } from '../model-spec/from-flags.js';
+import { finalizeSpec, mergeDrafts, type Spec } from '../model-spec/spec.js';
 import { color, commandLines, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../write/cleanup.js';

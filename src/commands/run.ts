@@ -19,7 +19,7 @@ import { checkDocker } from '../docker/preflight.js';
 import { checkBuildable, readServedModels, type ServedModel } from '../docker/project.js';
 import { waitUntilReady, type ReadinessState } from '../docker/readiness.js';
 import { formatOutputLines, runSmokeTest, smokeRequestFor } from '../docker/smoke.js';
-import { imageNameFor } from '../spec/image-name.js';
+import { imageNameFor } from '../model-spec/image-name.js';
 import { UserError } from '../ui/errors.js';
 import { color, Reporter } from '../ui/output.js';
 import { Progress } from '../ui/progress.js';

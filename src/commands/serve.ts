@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { templatesDir } from '../render/templates-dir.js';
-import { parseInteger } from '../spec/fields.js';
-import { sourced } from '../spec/from-flags.js';
+import { parseInteger } from '../model-spec/fields.js';
+import { sourced } from '../model-spec/from-flags.js';
 import { createHttpServer, DEFAULT_MAX_INPUT_SIZE } from '../serve/http.js';
 import { serveLog, setVerbose } from '../serve/log.js';
 import { choosePython, describeMissing, installAdvice, numpyMismatch, pipNameOf, runPreflight, type PreflightReport, type PythonChoice } from '../serve/python.js';

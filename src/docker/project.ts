@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseTextProto, toJson } from '../pbtxt/parser.js';
 import type { PbJson, PbJsonObject } from '../pbtxt/printer.js';
-import { dataTypeFromConfigEnum } from '../spec/dtypes.js';
-import type { TensorSpec } from '../spec/fields.js';
+import { dataTypeFromConfigEnum } from '../model-spec/dtypes.js';
+import type { TensorSpec } from '../model-spec/fields.js';
 import { showValue, UserError } from '../ui/errors.js';
 
 export interface ServedModel {

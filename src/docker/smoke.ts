@@ -1,12 +1,12 @@
 /**
  * The test request `run` sends once Triton is ready, built from the model's declared tensors with
- * the project's example values (src/spec/samples.ts): JSON for most types, BYTES as strings,
+ * the project's example values (src/model-spec/samples.ts): JSON for most types, BYTES as strings,
  * FP16/BF16 through the binary tensor extension; a decoupled model through generate_stream.
  * It answers with one line per output: name, datatype, shape and the first values.
  */
 
-import { dataTypeInfo } from '../spec/dtypes.js';
-import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleValues } from '../spec/samples.js';
+import { dataTypeInfo } from '../model-spec/dtypes.js';
+import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleValues } from '../model-spec/samples.js';
 import { generateStream, infer, type InferRequestBody, type InferTensorHeader, type StreamEvent } from './kserve.js';
 import type { ServedModel } from './project.js';
 import { encodeTensor } from '../kserve/tensor-bytes.js';

@@ -8,8 +8,8 @@
  * base image is refused before anything is planned (baseImageVersion).
  */
 
-import { requirementProject } from '../spec/fields.js';
-import type { Spec } from '../spec/spec.js';
+import { requirementProject } from '../model-spec/fields.js';
+import type { Spec } from '../model-spec/spec.js';
 import type { RenderedFile, RenderedProject } from './index.js';
 
 /** The generated README's models section: each model's section sits between these lines. */

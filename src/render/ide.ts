@@ -6,8 +6,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { pythonVersionOf } from '../spec/releases.js';
-import type { Spec } from '../spec/spec.js';
+import { pythonVersionOf } from '../model-spec/releases.js';
+import type { Spec } from '../model-spec/spec.js';
 import type { RenderedFile } from './index.js';
 import { templatesDir } from './templates-dir.js';
 

@@ -6,13 +6,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataTypeInfo } from '../spec/dtypes.js';
-import type { TensorSpec } from '../spec/fields.js';
-import { describeRelease, pythonVersionOf } from '../spec/releases.js';
-import { imageNameFor } from '../spec/image-name.js';
-import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../spec/samples.js';
-import type { Spec } from '../spec/spec.js';
-import { TEMPLATES } from '../spec/templates.js';
+import { dataTypeInfo } from '../model-spec/dtypes.js';
+import type { TensorSpec } from '../model-spec/fields.js';
+import { describeRelease, pythonVersionOf } from '../model-spec/releases.js';
+import { imageNameFor } from '../model-spec/image-name.js';
+import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../model-spec/samples.js';
+import type { Spec } from '../model-spec/spec.js';
+import { TEMPLATES } from '../model-spec/templates.js';
 import { COMPILED_TEMPLATES, type CompiledTemplate } from './compiled-templates.js';
 import { renderConfig } from './config.js';
 import { ideFiles } from './ide.js';
@@ -121,7 +121,7 @@ function curlBody(spec: Spec): string | undefined {
   const total = spec.inputs.reduce((sum, t) => sum + elementCount(sampleShape(t, spec.maxBatchSize)), 0);
   if (total > CURL_MAX_ELEMENTS) return undefined;
   if (TEMPLATES[spec.template].decoupled) {
-    // The same bodies `run` sends in its test request (src/spec/samples.ts).
+    // The same bodies `run` sends in its test request (src/model-spec/samples.ts).
     const body = sampleGenerateBody(spec.inputs, spec.maxBatchSize);
     return body && JSON.stringify(body);
   }

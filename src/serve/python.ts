@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseRequirementsFile, requirementProject } from '../spec/fields.js';
+import { parseRequirementsFile, requirementProject } from '../model-spec/fields.js';
 import { showValue, UserError } from '../ui/errors.js';
 import { shellQuote } from '../ui/shell.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { withTritonDefaults } from '../pbtxt/json.js';
 import { parseTextProto, toJson } from '../pbtxt/parser.js';
 import type { PbJson, PbJsonObject } from '../pbtxt/printer.js';
-import { dataTypeFromConfigEnum } from '../spec/dtypes.js';
+import { dataTypeFromConfigEnum } from '../model-spec/dtypes.js';
 import { showValue, UserError } from '../ui/errors.js';
 
 export interface RepositoryLocation {

@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_TYPES } from '../../src/spec/dtypes.js';
+import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { listTree, makeTempDir, NO_TORCH_REASON, readText, ROOT, runCli, TEMPLATES, TEST_PYTHON, TORCH } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 

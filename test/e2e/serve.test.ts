@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataTypeInfo } from '../../src/spec/dtypes.js';
-import type { TensorSpec } from '../../src/spec/fields.js';
-import { elementCount, sampleJsonInput } from '../../src/spec/samples.js';
+import { dataTypeInfo } from '../../src/model-spec/dtypes.js';
+import type { TensorSpec } from '../../src/model-spec/fields.js';
+import { elementCount, sampleJsonInput } from '../../src/model-spec/samples.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { writeAuto, writeCaller, writeCoded, writeEcho } from '../helpers/serve-models.js';
 import { bytesWire, call, inferBody, killAllServers, sseEvents, startServe, type Served } from '../helpers/serve.js';

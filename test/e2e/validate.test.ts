@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
 import { printTextProto } from '../../src/pbtxt/printer.js';
-import { DATA_TYPES } from '../../src/spec/dtypes.js';
+import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { makeTempDir, ROOT, runCli } from '../helpers/cli.js';
 
 const EXAMPLES = path.join(ROOT, 'test/fixtures/validate/python_backend');

@@ -24,7 +24,7 @@ import { waitUntilReady } from '../../src/docker/readiness.js';
 import { runSmokeTest, smokeRequestFor } from '../../src/docker/smoke.js';
 import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
 import { withTritonDefaults } from '../../src/pbtxt/json.js';
-import { sampleGenerateBody } from '../../src/spec/samples.js';
+import { sampleGenerateBody } from '../../src/model-spec/samples.js';
 import { makeTempDir, NO_TORCH_REASON, runCli, TEST_PYTHON, TORCH } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';

@@ -18,7 +18,7 @@ import { color, commandLines, Reporter } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 import { formatTree } from '../ui/tree.js';
-import { exitOnSignals } from '../write/cleanup.js';
+import { exitOnSignals } from '../ui/signals.js';
 import { writeAddition } from '../write/index.js';
 import { canPrompt } from './create.js';
 

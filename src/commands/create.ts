@@ -9,7 +9,7 @@ import { draftFromFlags, sourced, type SpecFlags } from '../model-spec/from-flag
 import { finalizeSpec, mergeDrafts, type Spec } from '../model-spec/spec.js';
 import { color, commandLines, Reporter } from '../ui/output.js';
 import { formatTree } from '../ui/tree.js';
-import { exitOnSignals } from '../write/cleanup.js';
+import { exitOnSignals } from '../ui/signals.js';
 import { planTarget, writeProject } from '../write/index.js';
 import { EXIT, UserError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';

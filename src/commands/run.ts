@@ -23,7 +23,7 @@ import { imageNameFor } from '../model-spec/image-name.js';
 import { UserError } from '../ui/errors.js';
 import { color, Reporter } from '../ui/output.js';
 import { Progress } from '../ui/progress.js';
-import { exitOnSignals, onInterrupt } from '../write/cleanup.js';
+import { exitOnSignals, onInterrupt } from '../ui/signals.js';
 import { buildProjectImage, imageTagFor, projectFolder } from './build.js';
 
 export const RUN_DEFAULTS = {

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderedFile, RenderedProject } from '../render/index.js';
 import { UserError, showValue } from '../ui/errors.js';
-import { onInterrupt, withSignalsHeld } from './cleanup.js';
+import { onInterrupt, withSignalsHeld } from '../ui/signals.js';
 import { testHooks } from './test-hooks.js';
 
 export interface WriteOptions {

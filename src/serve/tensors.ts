@@ -5,7 +5,7 @@
  * Python process; they are little-endian and row-major, BOOL one byte per element.
  */
 
-import { encodeTensor } from '../kserve/tensor-bytes.js';
+import { encodeTensor } from '../triton/tensor-bytes.js';
 import { DATA_TYPES, type DataTypeInfo } from '../model-spec/dtypes.js';
 import { TritonError } from './errors.js';
 

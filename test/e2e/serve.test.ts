@@ -125,7 +125,7 @@ describe('serve: a project of each template', () => {
 
     const binary = await infer(served, 'dumb_stub', { ...request, outputs: [{ name: 'image', parameters: { binary_data: true } }] });
     expect(binary.status).toBe(200);
-    expect(binary.headers.get('content-type')).toBe('application/octet-stream');
+    expect(binary.headers['content-type']).toBe('application/octet-stream');
     expect(binary.json.outputs[0]).toEqual({ name: 'image', datatype: 'UINT8', shape: [height, width, 3], parameters: { binary_data_size: height * width * 3 } });
     expect(binary.binary.get('image')).toEqual(Buffer.from(json.json.outputs[0].data as number[]));
   });
@@ -181,7 +181,7 @@ describe('serve: a project of each template', () => {
     const body = JSON.stringify({ text_input: 'hello' });
     const stream = await call(`${served.url}/v2/models/streamer/generate_stream`, { body, headers: { 'content-type': 'application/json' } });
     expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(sseEvents(stream.body)).toEqual([1, 2, 3].map((step) => ({ model_name: 'streamer', model_version: '1', text_output: `response ${step} of 3` })));
 
     const single = await call(`${served.url}/v2/models/streamer/generate`, { body });

@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { httpRequest, statusOf } from '../../src/triton/client.js';
 import { ROOT, TEST_PYTHON } from './cli.js';
 import { freePorts } from './ports.js';
 
@@ -144,9 +145,15 @@ const EXIT_TIMEOUT_SECONDS = 5;
 const STOP_TIMEOUT_MS = (EXIT_TIMEOUT_SECONDS + 10) * 1000;
 let serverCount = 0;
 
-async function request(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 60_000) });
-  return { status: response.status, body: await response.text() };
+/** One exchange through the CLI's own KServe client (src/triton/client.ts); the body as text. */
+async function request(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  const answer = await httpRequest(new URL(url), {
+    method: init.method ?? 'GET',
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body === undefined ? {} : { body: Buffer.from(init.body, 'utf8') }),
+    timeoutMs: init.timeoutMs ?? 60_000,
+  });
+  return { status: answer.status, body: answer.body.toString('utf8') };
 }
 
 /** True when the process group has no process left. */
@@ -267,13 +274,9 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
     const probe = options.waitForReady ? '/v2/health/ready' : '/v2/health/live';
     let answered = false;
     while (Date.now() < deadline && exitedWith === undefined) {
-      try {
-        if ((await request(`${httpUrl}${probe}`, { timeoutMs: 2_000 })).status === 200) {
-          answered = true;
-          break;
-        }
-      } catch {
-        // Not listening yet.
+      if ((await statusOf(new URL(probe, httpUrl), 2_000)) === 200) {
+        answered = true;
+        break;
       }
       await sleep(100);
     }

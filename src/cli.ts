@@ -16,7 +16,7 @@ import { buildCommandModule } from './commands/build.command.js';
 import { addModelCommandModule } from './commands/add-model.command.js';
 import { createCommandModule } from './commands/create.command.js';
 import { validateCommandModule } from './commands/validate.command.js';
-import { serveCommandModule } from './commands/serve.command.js';
+import { serveCommandModule } from './commands/serve.js';
 import { runCommandModule } from './commands/run.command.js';
 import { EXIT, UserError } from './ui/errors.js';
 import { exitCodeOf } from './ui/exit-code.js';

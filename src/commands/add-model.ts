@@ -16,6 +16,8 @@ import { UserError, fieldError, showValue } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
 import { color, commandLines, Reporter } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
+import { locate, LocateError, type Located } from '../repository/locate.js';
+import { readRepository } from '../repository/read.js';
 import { shellQuote } from '../ui/shell.js';
 import { formatTree } from '../ui/tree.js';
 import { exitOnSignals } from '../ui/signals.js';
@@ -50,15 +52,6 @@ function existingState(project: string, file: RenderedFile): 'absent' | 'same' |
   return fs.readFileSync(destination).equals(bytes) ? 'same' : 'different';
 }
 
-/** The model folders the project has, for the clash check and the message. */
-function modelNames(modelsDir: string): string[] {
-  return fs
-    .readdirSync(modelsDir, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort();
-}
-
 /** A model name already in models/ (or one differing only in case, the same folder on macOS and Windows) is refused. */
 function refuseTakenName(name: string, taken: string[], label: string, raw: unknown): void {
   const clash = taken.find((t) => t.toLowerCase() === name.toLowerCase());
@@ -68,18 +61,33 @@ function refuseTakenName(name: string, taken: string[], label: string, raw: unkn
   throw fieldError(label, raw, `${same}; this project has ${taken.map((t) => `models/${t}`).join(', ')} (${choose})`);
 }
 
+/**
+ * Every name the project's models/ already holds (model folders, files, links), for the clash check
+ * and the message; a UserError when `project` is not a project with a models/ folder.
+ */
+function takenModelNames(project: string, given: string, shown: string, cwd: string): string[] {
+  const notAProject = () => new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
+  let located: Located;
+  try {
+    located = locate(project, cwd, { allowEmpty: true });
+  } catch (error) {
+    if (!(error instanceof LocateError)) throw error;
+    if (error.code === 'not-a-repository') throw notAProject();
+    throw new UserError(`add-model ${showValue(given)}: ${error.problem}`);
+  }
+  if (located.kind !== 'project' || located.repository !== path.join(project, 'models')) throw notAProject();
+  const snapshot = readRepository(located.repository);
+  const names = [...snapshot.models.filter((model) => !model.hidden).map((model) => model.name), ...snapshot.files, ...snapshot.brokenLinks.map((link) => link.name)];
+  return names.sort();
+}
+
 export async function addModelCommand(args: AddModelArgs): Promise<void> {
   exitOnSignals();
   const cwd = process.cwd();
   const report = new Reporter(args.json);
   const project = path.resolve(cwd, args.project ?? '.');
   const shown = shownPath(project, cwd);
-  const modelsDir = path.join(project, 'models');
-  if (!fs.statSync(project, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`add-model ${showValue(args.project ?? '.')}: no such folder`);
-  if (!fs.statSync(modelsDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
-  }
-  const taken = modelNames(modelsDir);
+  const taken = takenModelNames(project, args.project ?? '.', shown, cwd);
 
   let draft = mergeDrafts(args.from !== undefined ? await draftFromFile(args.from, cwd) : {}, draftFromFlags(args, cwd));
   if (draft.name) refuseTakenName(draft.name.value, taken, draft.name.label, draft.name.raw);

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { buildImage, dockerBuildArgs } from '../docker/container.js';
 import { formatCommand, LineTail } from '../docker/exec.js';
-import { parseImageTag } from '../docker/options.js';
+import { parseImageTag } from './options.js';
 import { checkDocker } from '../docker/preflight.js';
 import { checkBuildable } from '../docker/project.js';
 import { imageNameFor } from '../model-spec/image-name.js';

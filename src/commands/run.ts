@@ -13,7 +13,7 @@ import { dockerRunArgs, followLogs, imageExists, projectMounts, startContainer, 
 import { explainLog, explainRunFailure } from '../docker/diagnose.js';
 import { firstErrorLine, formatCommand, LineTail, type StreamingDocker } from '../docker/exec.js';
 import { KServeError, NoAnswerError } from '../triton/client.js';
-import { parseContainerName, parseGpus, parseHostAddress, parsePort, parseShmSize, parseTimeoutSeconds } from '../docker/options.js';
+import { parseContainerName, parseGpus, parseHostAddress, parsePort, parseShmSize, parseTimeoutSeconds } from './options.js';
 import { checkPorts } from '../docker/ports.js';
 import { checkDocker } from '../docker/preflight.js';
 import { checkBuildable, readServedModels, type ServedModel } from '../docker/project.js';
@@ -231,6 +231,10 @@ export async function runProject(dir: string, models: ServedModel[], options: Ru
   progress.succeed(`Triton is ready: ${models.map((m) => m.name).join(', ')}`);
 
   for (const model of models) {
+    if (model.noConfig) {
+      report.warn(`no test request to ${model.name}: ${model.configFile} does not exist (Triton built its configuration from model.py's auto_complete_config)`);
+      continue;
+    }
     const request = smokeRequestFor(model);
     if (request.kind === 'none') {
       report.warn(`no test request: ${request.reason}`);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pythonVersionOf } from '../model-spec/releases.js';
 import type { Spec } from '../model-spec/spec.js';
 import type { RenderedFile } from './index.js';
-import { templatesDir } from './templates-dir.js';
+import { packageTemplates as templatesDir } from '../serve/files.js';
 
 /** The fake pb_utils, its harness and config reader: one implementation, also used by the CLI's own tests. */
 const FAKE_DIR = 'shared/tests/triton_fake';

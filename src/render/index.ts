@@ -17,7 +17,7 @@ import { COMPILED_TEMPLATES, type CompiledTemplate } from './compiled-templates.
 import { renderConfig } from './config.js';
 import { ideFiles } from './ide.js';
 import { pyBytes, pyString, pyTuple } from './python.js';
-import { templatesDir } from './templates-dir.js';
+import { packageTemplates as templatesDir } from '../serve/files.js';
 
 export type RenderedFile =
   | { path: string; content: string | Buffer }

@@ -28,8 +28,6 @@ import type { ModelResponse } from './worker.js';
 
 export const EXTENSIONS = ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'generate'];
 
-/** Triton's default for --http-max-input-size (HTTP_DEFAULT_MAX_INPUT_SIZE in its src/common.h): 64 MiB. */
-export const DEFAULT_MAX_INPUT_SIZE = 2 ** 26;
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(ready|infer|config|generate|generate_stream|stats|trace\/setting))?$/;
 const UNSUPPORTED_PATHS = /^\/v2\/(models\/stats|systemsharedmemory|cudasharedmemory|logging|trace\/setting)(\/|$)/;

@@ -12,7 +12,7 @@
 
 import type { PbJsonObject } from '../pbtxt/printer.js';
 import { TritonError } from './errors.js';
-import { asArray, asObject } from './repository.js';
+import { asArray, asObject } from '../pbtxt/json.js';
 import { decodeBytesElements, dimsText, elementCount, jsonDataToBytes, wireInfo, wireOfConfigType } from './tensors.js';
 
 export interface TensorDecl {

@@ -14,7 +14,7 @@
 import { getField, lastValue, mapEntries, type ParsedMessage, type ParsedValue } from '../pbtxt/parser.js';
 import { enumDescriptor } from '../pbtxt/schema.js';
 import type { FindingList, Position } from './findings.js';
-import type { DirEntry } from './repository.js';
+import type { DirEntry } from '../repository/read.js';
 
 export interface ConfigContext {
   /** The model folder's name. */

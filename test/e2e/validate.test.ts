@@ -223,7 +223,7 @@ describe('what a user sees', () => {
     [
       'a folder without models',
       ['validate', 'empty'],
-      'error: validate "empty": no model folders in empty (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)',
+      'error: validate "empty": neither a project (no models/ folder) nor a model repository (no model folders)',
     ],
     ['an unknown flag', ['validate', 'clean', '--stric'], 'error: Unknown argument: stric (see --help)'],
   ])('usage mistakes exit 2 with one line: %s', async (_name, args, message) => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindMountArg, dockerRunArgs, projectMounts, publishArg } from '../../src/docker/container.js';
 import { explainLog, explainRunFailure } from '../../src/docker/diagnose.js';
 import { firstErrorLine, formatCommand, type DockerResult } from '../../src/docker/exec.js';
-import { parseGpus, parseHostAddress, parseImageTag, parseShmSize } from '../../src/docker/options.js';
+import { parseGpus, parseHostAddress, parseImageTag, parseShmSize } from '../../src/commands/options.js';
 import { portProblem } from '../../src/docker/ports.js';
 import { dockerProblem, dockerProblemMessage } from '../../src/docker/preflight.js';
 import { readServedModels, type ServedModel } from '../../src/docker/project.js';
@@ -113,7 +113,7 @@ describe('ports', () => {
   });
 });
 
-describe('project models from config.pbtxt', () => {
+describe('the models run probes, from the repository reader', () => {
   let dir: string;
   beforeAll(() => {
     dir = makeTempDir('ctm-models-');
@@ -124,15 +124,17 @@ describe('project models from config.pbtxt', () => {
     fs.writeFileSync(path.join(dir, file), text);
   };
 
-  it('reads tensors, batch size, decoupled and GPU kind through the text-format parser', () => {
+  it('reads tensors, batch size, decoupled and GPU kind through the text-format parser; a folder without config.pbtxt gets no test request', () => {
     write(
       'models/b/config.pbtxt',
       'name: "b"\nbackend: "python"\nmax_batch_size: 8\ninput [ { name: "x" data_type: TYPE_FP16 dims: [ -1, 3 ] } ]\noutput { name: "y", data_type: TYPE_STRING, dims: 1 }\ninstance_group [ { kind: KIND_GPU count: 2 } ]\nmodel_transaction_policy { decoupled: true }\n',
     );
     write('models/a/config.pbtxt', 'backend: "python"\ninput { name: "i" data_type: TYPE_INT64 dims: [ 1 ] }\noutput { name: "o" data_type: TYPE_BOOL dims: [ 1 ] }\n');
-    write('models/not-a-model/readme.txt', 'no config here');
+    write('models/auto/1/model.py', '# its config comes from auto_complete_config\n');
+    write('models/README.md', 'a file: not a model');
     expect(readServedModels(dir, '.')).toEqual([
       { name: 'a', maxBatchSize: 0, decoupled: false, wantsGpu: false, inputs: [{ name: 'i', dataType: 'INT64', dims: [1] }], outputs: [{ name: 'o', dataType: 'BOOL', dims: [1] }], configFile: 'models/a/config.pbtxt' },
+      { name: 'auto', maxBatchSize: 0, decoupled: false, wantsGpu: false, inputs: [], outputs: [], configFile: 'models/auto/config.pbtxt', noConfig: true },
       { name: 'b', maxBatchSize: 8, decoupled: true, wantsGpu: true, inputs: [{ name: 'x', dataType: 'FP16', dims: [-1, 3] }], outputs: [{ name: 'y', dataType: 'STRING', dims: [1] }], configFile: 'models/b/config.pbtxt' },
     ]);
   });
@@ -141,7 +143,31 @@ describe('project models from config.pbtxt', () => {
     write('models/c/config.pbtxt', 'name: "c"\ninput { name: "x" data_type: TYPE_FP32 dims: [ 1 ] }\nbogus_field: 1\n');
     expect(() => readServedModels(dir, '.')).toThrow(/^models\/c\/config\.pbtxt:3:1: .*bogus_field.* \(Triton would refuse to load it\)$/);
     write('models/c/config.pbtxt', 'name: "other"\n');
-    expect(() => readServedModels(dir, '.')).toThrow('models/c/config.pbtxt: name "other" differs from its folder "c" (Triton refuses to load it)');
+    expect(() => readServedModels(dir, '.')).toThrow("unexpected directory name 'c' for model 'other', directory name must equal model name (Triton would refuse to load it)");
+    write('models/c/config.pbtxt', 'name: "c"\ninput { name: "x" dims: [ 1 ] }\n');
+    expect(() => readServedModels(dir, '.')).toThrow("models/c/config.pbtxt: model input 'x' must specify 'data_type' (Triton would refuse to load it)");
+    fs.rmSync(path.join(dir, 'models/c'), { recursive: true });
+  });
+
+  it('what would keep Triton in the container from loading the repository is refused before docker runs', () => {
+    const outside = makeTempDir('ctm-outside-');
+    try {
+      fs.symlinkSync('gone', path.join(dir, 'models/dangling'));
+      expect(() => readServedModels(dir, '.')).toThrow('models/dangling: a symbolic link to gone, which does not exist (Triton fails to poll the model repository on it and loads none of its models)');
+      fs.rmSync(path.join(dir, 'models/dangling'));
+      fs.mkdirSync(path.join(dir, 'models/.ipynb_checkpoints'));
+      expect(() => readServedModels(dir, '.')).toThrow(/^models\/\.ipynb_checkpoints: a hidden folder in the model repository: Triton tries to load it as a model and fails/);
+      fs.rmSync(path.join(dir, 'models/.ipynb_checkpoints'), { recursive: true });
+      fs.symlinkSync(outside, path.join(dir, 'models/linked'));
+      expect(() => readServedModels(dir, '.')).toThrow(/^models\/linked: a symbolic link to .*, outside models\/: the image and --mount carry the link, not the folder/);
+      fs.rmSync(path.join(dir, 'models/linked'));
+      // A link to a model folder inside models/ is copied with it: fine.
+      fs.symlinkSync('a', path.join(dir, 'models/alias'));
+      expect(readServedModels(dir, '.').map((model) => model.name)).toEqual(['a', 'alias', 'auto', 'b']);
+      fs.rmSync(path.join(dir, 'models/alias'));
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,7 +10,7 @@
 
 import { requirementProject } from '../model-spec/fields.js';
 import type { Spec } from '../model-spec/spec.js';
-import type { RenderedFile, RenderedProject } from './index.js';
+import type { RenderedFile, RenderedProject } from './rendered.js';
 
 /** The generated README's models section: each model's section sits between these lines. */
 export const README_MODELS_BEGIN = '<!-- create-triton-model: models';

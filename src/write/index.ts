@@ -7,10 +7,12 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { RenderedFile, RenderedProject } from '../render/index.js';
 import { UserError, showValue } from '../ui/errors.js';
 import { onInterrupt, withSignalsHeld } from '../ui/signals.js';
 import { testHooks } from './test-hooks.js';
+
+/** A file to write: its content, or a user's file or folder to copy (folders recursively, links followed). render/ produces these. */
+export type FileToWrite = { path: string; content: string | Buffer } | { path: string; copyFrom: string };
 
 export interface WriteOptions {
   /** Replace the generated files in a non-empty folder, keeping every other file. */
@@ -111,7 +113,7 @@ async function copyAsset(source: string, destination: string, seenDirs: Set<stri
   }
 }
 
-async function stageFile(file: RenderedFile, stagingRoot: string, written: string[]): Promise<void> {
+async function stageFile(file: FileToWrite, stagingRoot: string, written: string[]): Promise<void> {
   const destination = path.join(stagingRoot, file.path);
   // Rendered files are small: synchronous calls save a thread-pool round trip per call (several ms
   // per project). Assets may be large, so they are copied asynchronously.
@@ -239,7 +241,7 @@ export function planTarget(target: string, paths: string[], options: WriteOption
   return { absolute, existing: Boolean(existing), targetWasEmpty, anchor, firstMissing: firstMissing ?? absolute };
 }
 
-export async function writeProject(target: string, project: RenderedProject, options: WriteOptions): Promise<WriteResult> {
+export async function writeProject(target: string, project: { files: FileToWrite[] }, options: WriteOptions): Promise<WriteResult> {
   const { absolute, existing, targetWasEmpty, anchor, firstMissing } = planTarget(target, project.files.map((file) => file.path), options);
   const shown = options.displayName ?? absolute;
   const { stagingTop, close } = openStaging(anchor, path.basename(firstMissing), shown);
@@ -287,7 +289,7 @@ export async function writeProject(target: string, project: RenderedProject, opt
 
 export interface AdditionWrite {
   /** New files, relative to the project. One already there with the same bytes is left alone; any other is refused. */
-  files: RenderedFile[];
+  files: FileToWrite[];
   /** Files replaced in place: each must still hold `before` when the move starts. */
   updates: { path: string; content: string; before: string }[];
   /** Paths that must not exist when the files move in (the new model's folder). */

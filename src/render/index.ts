@@ -18,7 +18,7 @@ import { renderConfig } from './config.js';
 import { embeddedBytes, embeddedText, embeddedUnder, renderTemplate } from './templates.js';
 import { ideFiles } from './ide.js';
 import type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
-import { pyBytes, pyString, pyTuple } from './python.js';
+import { pyBytes, pyString, pyTuple, PYTHON_LINE_LENGTH } from './python.js';
 
 export type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
 
@@ -33,9 +33,16 @@ export interface TensorView {
   shapeText: string;
   docLine: string;
   arrayDoc: string;
-  placeholder: string;
-  streamPlaceholder: string;
-  sampleExpr: string;
+  /** How the Python templates build its values: bytes, booleans or numbers. */
+  kind: 'string' | 'bool' | 'number';
+  /** The numpy dtype model.py computes it in (`np.float32`; float32 for BF16, converted on the way out). */
+  numpyDtype: string;
+  /** The model's shape as a Python tuple, variable dimensions 1 and `batch_size` first when batching: what placeholders fill. */
+  placeholderShape: string;
+  /** client.py's example: its shape (a Python tuple), element count, and the text of a string element as a bytes literal. */
+  sampleShape: string;
+  sampleCount: number;
+  sampleBytes: string;
   sampleComment: string;
   /** The shape client.py gets back for this output: the example's batch first when batching, -1 where compute() decides. */
   answerShapeText: string;
@@ -58,27 +65,7 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
   const elementDoc =
     info.kind === 'string' ? 'object array of bytes' : info.name === 'BF16' ? 'float32 array (sent as BF16)' : `${numpyDtype.replace('np.', '').replace(/_$/, '')} array`;
 
-  let placeholder: string;
-  let streamPlaceholder: string;
-  if (info.kind === 'string') {
-    placeholder = `np.full(${placeholderShape}, b"", dtype=np.object_)`;
-    streamPlaceholder = `np.full(${placeholderShape}, f"response {step + 1} of {RESPONSES_PER_REQUEST}".encode(), dtype=np.object_)`;
-  } else if (info.kind === 'bool') {
-    placeholder = `np.zeros(${placeholderShape}, dtype=np.bool_)`;
-    streamPlaceholder = `np.full(${placeholderShape}, step % 2 == 0, dtype=np.bool_)`;
-  } else {
-    placeholder = `np.zeros(${placeholderShape}, dtype=${numpyDtype})`;
-    streamPlaceholder = `np.full(${placeholderShape}, step, dtype=${numpyDtype})`;
-  }
-
   const shape = sampleShape(tensor, spec.maxBatchSize);
-  const count = elementCount(shape);
-  let sampleExpr: string;
-  if (info.kind === 'string') sampleExpr = `np.array([${pyBytes(sampleText(tensor))}] * ${count}, dtype=np.object_).reshape(${pyTuple(shape)})`;
-  else if (info.kind === 'bool') sampleExpr = `(np.arange(${count}) % 2 == 0).reshape(${pyTuple(shape)})`;
-  else if (info.name === 'BF16') sampleExpr = `(np.arange(${count}) % 100).astype(triton_to_np_dtype("BF16")).reshape(${pyTuple(shape)})`;
-  else sampleExpr = `(np.arange(${count}) % 100).astype(${numpyDtype}).reshape(${pyTuple(shape)})`;
-
   return {
     name: tensor.name,
     py: pyString(tensor.name),
@@ -90,9 +77,12 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
     shapeText: list(shapeWithBatch('batch')),
     docLine: `${pyString(tensor.name).padEnd(nameWidth + 2)}  ${info.config.padEnd(11)}  dims ${list(tensor.dims)}${tensor.reshape ? `  reshape ${list(tensor.reshape)}` : ''}${tensor.optional ? '  optional' : ''}`,
     arrayDoc: `${elementDoc}, shape ${list(shapeWithBatch('batch_size', modelDims))}${tensor.optional ? ' (optional: absent when the client leaves it out)' : ''}`,
-    placeholder,
-    streamPlaceholder,
-    sampleExpr,
+    kind: info.kind === 'string' || info.kind === 'bool' ? info.kind : 'number',
+    numpyDtype,
+    placeholderShape,
+    sampleShape: pyTuple(shape),
+    sampleCount: elementCount(shape),
+    sampleBytes: pyBytes(sampleText(tensor)),
     sampleComment: `${tensor.name}: ${info.wire}, shape ${list(shape)}${batched ? ' (batch first)' : ''}`,
     answerShapeText: list([...(batched ? [shape[0] as number] : []), ...tensor.dims]),
     optional: Boolean(tensor.optional),
@@ -163,7 +153,8 @@ export function projectView(spec: Spec, options: RenderOptions) {
     imageTag: imageNameFor(options.projectName),
     curlInfer: curlBody(spec),
     py: pyString,
-    pyTuple,
+    /** Python lines stay within it (templates/shared/python/_collection.py.ejs folds what would not). */
+    lineLength: PYTHON_LINE_LENGTH,
   };
 }
 

@@ -53,7 +53,7 @@
  *   EXECUTION_ENV_PATH rewriting Triton does for Python models.
  */
 
-import type { ParsedMessage, ParsedScalar, ParsedValue } from './parser.js';
+import type { ParsedMessage, ParsedScalar, ParsedValue } from './message.js';
 import type { PbJson, PbJsonObject } from './printer.js';
 import { ENUMS, messageDescriptor, type FieldDescriptor, type MessageDescriptor, type ScalarKind } from './schema.js';
 

@@ -6,7 +6,8 @@
  */
 
 import { asArray, asObject, toJson } from '../pbtxt/json.js';
-import { parseTextProto, type ParsedMessage } from '../pbtxt/parser.js';
+import type { ParsedMessage } from '../pbtxt/message.js';
+import { parseTextProto } from '../pbtxt/parser.js';
 import type { PbJsonObject } from '../pbtxt/printer.js';
 import { dataTypeFromConfigEnum } from '../model-spec/dtypes.js';
 import type { TensorSpec } from '../model-spec/fields.js';

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
+import { toJson } from '../../src/pbtxt/json.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { printTextProto } from '../../src/pbtxt/printer.js';
 import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { makeTempDir, ROOT, runCli } from '../helpers/cli.js';

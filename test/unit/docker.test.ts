@@ -12,7 +12,7 @@ import { firstErrorLine, formatCommand, type DockerResult } from '../../src/dock
 import { parseGpus, parseHostAddress, parseImageTag, parseShmSize } from '../../src/commands/options.js';
 import { portProblem } from '../../src/docker/ports.js';
 import { dockerProblem, dockerProblemMessage } from '../../src/docker/preflight.js';
-import { readServedModels, type ServedModel } from '../../src/docker/project.js';
+import { readServedModels } from '../../src/docker/project.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { freePorts } from '../helpers/docker.js';
 

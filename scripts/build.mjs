@@ -1,12 +1,18 @@
 // Bundle src/ into dist/ with esbuild: the published package has no runtime dependencies.
-// - Entry src/main.ts -> dist/cli.js: tiny; answers --version and --help itself, loads the yargs CLI
-//   (a chunk) for anything else. Code splitting keeps heavy parts (yargs, prompts, yaml, docker)
-//   in chunks loaded only when used.
-// - src/precomputed.ts -> dist/precomputed.cjs: those answers alone, as CommonJS, for the bin.
-// - dist/precomputed.json: the command names, and yargs' own --help output for the CLI and each
-//   command at each precomputed width, captured by running the bundle just built (scripts/capture-yargs.mjs).
-// The bundle is written to a temporary folder and renamed into dist/ file by file, chunks first and
-// the entry last, so a CLI running meanwhile (tests in parallel) never reads a half-written file.
+// What the bin loads, in order (bin/create-triton-model.js):
+// - dist/precomputed.cjs (src/precomputed.ts, CommonJS, a few kB): --version, --help of the CLI and
+//   of each command (from dist/precomputed.json, yargs' own help captured at each precomputed width
+//   by running the yargs bundle just built: scripts/capture-yargs.mjs), and whether argv is the
+//   default command's simplest form with nobody to prompt. The command names are defined into it.
+// - dist/create.cjs (src/main.ts, CommonJS, one file): that simplest create, synchronous to load:
+//   Node 20's ES module loader resolves and reads every chunk separately, which cost more than the
+//   generation itself. What the create path imports dynamically (prompts, docker, yaml) is left out
+//   of it (external): that path never reaches it. dist/create.cjs.cache is V8's code cache for it,
+//   made here after running it once (the bin uses it on Node 20; Node >= 22.1 keeps its own).
+// - dist/cli.js (src/cli.ts, ES modules with code splitting): the yargs CLI, for everything else;
+//   heavy parts (prompts, yaml, docker, the server) are chunks loaded only when used.
+// Everything is written to a temporary folder and renamed into dist/ file by file, chunks first and
+// the entries last, so a CLI running meanwhile (tests in parallel) never reads a half-written file.
 // `--clean` (used by prepack and bench/run) then removes what earlier builds left in dist/, so no
 // stale chunk is published.
 import { build } from 'esbuild';
@@ -57,45 +63,74 @@ const embeddedTemplates = {
   },
 };
 
+/**
+ * For the CommonJS bundles: `import fs from 'node:fs'` becomes `const fs = require('node:fs')`. esbuild
+ * would wrap each such import in __toESM, which copies every export of the module once per file that
+ * imports it (about 2 ms a run for fs and path); a built-in needs no interop. Same module, same object.
+ */
+const builtinDefaultImports = {
+  name: 'builtin-default-imports',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
+      contents: fs.readFileSync(args.path, 'utf8').replace(/^import (\w+) from '(node:\w+)';$/gm, "const $1 = require('$2');"),
+      loader: 'ts',
+    }));
+  },
+};
+
+/** For the create bundle: whatever the create path imports dynamically stays out of it (that path never reaches it). */
+const dynamicImportsStayOut = {
+  name: 'dynamic-imports-stay-out',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
+/** CommonJS bundles: import.meta.url is the file's own URL, made only if asked for (node:url costs a run time). */
+const commonJs = {
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__bundle.url' },
+  banner: { js: "const __bundle = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
+};
+
+const common = { outdir: staging, bundle: true, platform: 'node', target: 'node20', minify: true, logLevel: 'warning' };
+const version = JSON.stringify(pkg.version);
+
 fs.rmSync(staging, { recursive: true, force: true });
 
 try {
+  // 1. The yargs CLI, as ES modules with code splitting.
   await build({
-    entryPoints: { cli: path.join(root, 'src/main.ts') },
-    outdir: staging,
-    bundle: true,
+    ...common,
+    entryPoints: { cli: path.join(root, 'src/cli.ts') },
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
     legalComments: 'linked',
     chunkNames: 'chunks/[name]-[hash]',
-    define: { __VERSION__: JSON.stringify(pkg.version) },
+    define: { __VERSION__: version },
     // CommonJS dependencies (yaml) call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [lazyStringWidth, embeddedTemplates],
-    logLevel: 'warning',
   });
-  // The same answers as CommonJS, for the bin to use before the ES module loader starts.
-  await build({
-    entryPoints: { precomputed: path.join(root, 'src/precomputed.ts') },
-    outdir: staging,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__fileUrl' },
-    banner: { js: "const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-  });
-  const capture = spawnSync(process.execPath, [path.join(root, 'scripts/capture-yargs.mjs'), path.join(staging, 'cli.js'), path.join(staging, 'precomputed.json')], {
+
+  // 2. yargs' own help and command names, from the CLI just built.
+  const precomputedJson = path.join(staging, 'precomputed.json');
+  const capture = spawnSync(process.execPath, [path.join(root, 'scripts/capture-yargs.mjs'), path.join(staging, 'cli.js'), precomputedJson], {
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 60_000,
   });
   if (capture.status !== 0) throw new Error(`capturing yargs' help failed (${capture.error?.message ?? `exit ${capture.status}`})`);
+  const { commands } = JSON.parse(fs.readFileSync(precomputedJson, 'utf8'));
+
+  // 3. What the bin decides first, and 4. the simplest create, as CommonJS.
+  const define = { ...commonJs.define, __VERSION__: version };
+  await build({ ...common, ...commonJs, entryPoints: { precomputed: path.join(root, 'src/precomputed.ts') }, define: { ...define, __COMMAND_NAMES__: JSON.stringify(commands) }, plugins: [builtinDefaultImports] });
+  await build({ ...common, ...commonJs, entryPoints: { create: path.join(root, 'src/main.ts') }, define, plugins: [embeddedTemplates, builtinDefaultImports, dynamicImportsStayOut] });
+
+  // 5. V8's code cache of the create bundle, made after one run so that it holds the functions a run compiles.
+  const cache = spawnSync(process.execPath, [path.join(root, 'scripts/code-cache.cjs'), path.join(staging, 'create.cjs')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+  if (cache.status !== 0) throw new Error(`making the code cache of create.cjs failed (${cache.error?.message ?? `exit ${cache.status}`})`);
 
   const files = [];
   const walk = (dir) => {
@@ -106,8 +141,9 @@ try {
     }
   };
   walk(staging);
-  // Chunks first, then precomputed.json and the rest, the entries last: by then everything they read is in place.
-  const rank = (file) => (file === 'cli.js' ? 3 : file === 'precomputed.cjs' ? 2 : file.includes(path.sep) ? 0 : 1);
+  // Chunks first, then what the entries read, the entries last: by then everything they read is in place.
+  const ENTRIES = ['create.cjs', 'cli.js', 'precomputed.cjs'];
+  const rank = (file) => (ENTRIES.includes(file) ? 2 + ENTRIES.indexOf(file) : file.includes(path.sep) ? 0 : 1);
   files.sort((a, b) => rank(a) - rank(b));
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });

@@ -9,9 +9,8 @@ import { pathToFileURL } from 'node:url';
 
 const [entry, out] = process.argv.slice(2);
 if (!entry || !out) throw new Error('usage: node scripts/capture-yargs.mjs <bundle>/cli.js <out.json>');
-const { loadCli, runCli, PRECOMPUTED_HELP_WIDTHS } = await import(pathToFileURL(entry).href);
+const { buildCli, main, PRECOMPUTED_HELP_WIDTHS } = await import(pathToFileURL(entry).href);
 
-const { buildCli } = await loadCli();
 // '$0' is the default command, whose help is the CLI's own.
 const commands = buildCli([]).getInternalMethods().getCommandInstance().getCommands().filter((name) => name !== '$0');
 
@@ -28,7 +27,7 @@ async function capture(argv, columns) {
     };
   }
   try {
-    const exitCode = await runCli(argv);
+    const exitCode = await main(argv);
     return { ...written, exitCode };
   } finally {
     process.stdout.write = originals.stdout;

@@ -2,9 +2,9 @@
  * The command line: commands, flags, help and exit codes. Errors a user can fix become one
  * line on stderr and exit 1; usage mistakes exit 2; anything else is a bug and shows its stack.
  * Each command is a module of its own (commands/*.ts): its yargs definition, its flags judged, the
- * layer doing its work loaded only when it runs. main.ts answers --help, --version (precomputed.ts)
- * and the simplest argv of the default command (commands/simple-argv.ts) without loading this
- * module: a global option or middleware added here must be reflected there
+ * layer doing its work loaded only when it runs. The bin answers --help and --version
+ * (precomputed.ts) and runs the simplest argv of the default command (simple-argv.ts, main.ts)
+ * without loading this module: a global option or middleware added here must be reflected there
  * (test/unit/simple-argv.test.ts compares).
  * Before yargs reads argv: `--` is refused (no command reads what follows it), and `--json`
  * decides that every outcome, errors included, is printed as one JSON object.
@@ -23,6 +23,8 @@ import { EXIT, UserError } from './ui/errors.js';
 import { exitCodeOf } from './ui/exit-code.js';
 import { helpWidth } from './ui/help-width.js';
 import { VERSION } from './version.js';
+
+export { PRECOMPUTED_HELP_WIDTHS } from './ui/help-width.js';
 
 export const EXIT_CODES = 'Exit codes: 0 ok, 1 invalid input or a failed step, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.';
 

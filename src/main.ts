@@ -1,44 +1,22 @@
 /**
- * Entry point (dist/cli.js). Answers what is known without yargs: --version and --help from what the
- * build captured (precomputed.ts), and the default command's simplest argv (commands/simple-argv.ts),
- * handed to that command's own handler. Everything else goes to the yargs CLI (cli.ts, a chunk loaded
- * only then).
+ * The default command in its simplest form, run without yargs (dist/create.cjs, one synchronous
+ * CommonJS bundle the bin require()s): `create-triton-model my-project [--yes] [--force]
+ * [--dry-run] [--json]` with nobody to prompt, as precomputed.ts's simpleCreate decided. The bundle
+ * holds what this path loads (the Spec, render with its embedded templates, write); what it imports
+ * dynamically (prompts, docker, yaml) is left out of it, as this path never reaches it. Everything
+ * else goes through the yargs CLI (cli.ts, dist/cli.js).
  */
 
-import { jsonRequested } from './commands/args.js';
-import { simpleCreateArgs } from './commands/simple-argv.js';
-import { precomputedAnswer, readPrecomputed } from './precomputed.js';
+import { createArgsFrom, createCommand } from './commands/create.js';
 import { exitCodeOf } from './ui/exit-code.js';
+import { flushStdout, holdStdout } from './ui/output.js';
 
-export { precomputedAnswer } from './precomputed.js';
-export { PRECOMPUTED_HELP_WIDTHS } from './ui/help-width.js';
-
-/** The yargs CLI, loaded on demand. */
-export const loadCli = () => import('./cli.js');
-
-/** Run argv through yargs, with no shortcut. */
-export async function runCli(argv?: string[]): Promise<number> {
-  const cli = await loadCli();
-  return cli.main(argv);
-}
-
-export async function main(argv?: string[]): Promise<number> {
-  const given = argv ?? process.argv.slice(2);
-  const answer = precomputedAnswer(given, process.stdout.columns);
-  if (answer !== undefined) {
-    process.stdout.write(answer);
-    return 0;
+/** Run the create command on the arguments object yargs would have handed it; its exit code. Output on stdout is written once, at the end. */
+export async function createFromArgs(args: Record<string, unknown>): Promise<number> {
+  holdStdout();
+  try {
+    return await exitCodeOf(() => createCommand(createArgsFrom(args)), { json: Boolean(args.json) });
+  } finally {
+    flushStdout();
   }
-  const commands = readPrecomputed()?.commands;
-  const createArgs = commands && simpleCreateArgs(given, commands);
-  if (createArgs) {
-    return exitCodeOf(
-      async () => {
-        const { createArgsFrom, createCommand } = await import('./commands/create.js');
-        await createCommand(createArgsFrom(createArgs));
-      },
-      { json: jsonRequested(given) },
-    );
-  }
-  return runCli(argv);
 }

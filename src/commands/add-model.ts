@@ -16,7 +16,7 @@ import { LocateError } from '../repository/locate.js';
 import { readProject, type ProjectFiles } from '../repository/project.js';
 import { fieldError, showValue, UserError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
-import { color, commandLines, Reporter } from '../ui/output.js';
+import { color, commandLines, Reporter, writeStdout } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 import { exitOnSignals } from '../ui/signals.js';
@@ -160,5 +160,5 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
 }
 
 function printJson(project: string, spec: Spec, added: string[], updated: string[], notes: string[], dryRun: boolean): void {
-  process.stdout.write(JSON.stringify({ ok: true, directory: project, dryRun, spec, added, updated, notes }, null, 2) + '\n');
+  writeStdout(JSON.stringify({ ok: true, directory: project, dryRun, spec, added, updated, notes }, null, 2) + '\n');
 }

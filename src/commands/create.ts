@@ -15,7 +15,7 @@ import { finalizeSpec, type Spec } from '../model-spec/spec.js';
 import { render } from '../render/index.js';
 import { EXIT, UserError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
-import { color, commandLines, Reporter } from '../ui/output.js';
+import { color, commandLines, Reporter, writeStdout } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 import { exitOnSignals } from '../ui/signals.js';
@@ -142,5 +142,5 @@ export async function createCommand(args: CreateArgs): Promise<void> {
 }
 
 function printJson(target: string, spec: Spec, files: string[], dryRun: boolean): void {
-  process.stdout.write(JSON.stringify({ ok: true, directory: target, dryRun, spec, files }, null, 2) + '\n');
+  writeStdout(JSON.stringify({ ok: true, directory: target, dryRun, spec, files }, null, 2) + '\n');
 }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { EXIT, UserError, showValue } from '../ui/errors.js';
-import { color } from '../ui/output.js';
+import { color, writeStdout } from '../ui/output.js';
 import { locate, LocateError } from '../repository/locate.js';
 import { shownPath } from '../ui/paths.js';
 import type { Report } from '../validate/report.js';
@@ -60,11 +60,11 @@ export async function validateCommand(args: ValidateArgs): Promise<void> {
   const report: Report = { repository: shownPath(target.only ? path.join(target.repository, target.only) : target.repository, cwd), models: result.models, findings: result.findings, strict: args.strict };
 
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(report, target.repository, cwd), null, 2)}\n`);
+    writeStdout(`${JSON.stringify(jsonReport(report, target.repository, cwd), null, 2)}\n`);
   } else {
     const paint = { error: (s: string) => color.red(s), warning: (s: string) => color.yellow(s) };
     const lines = report.findings.map((finding) => formatFinding(finding, findingFile(finding, target.repository, cwd), paint));
-    process.stdout.write([...lines, summaryLine(report)].join('\n') + '\n');
+    writeStdout([...lines, summaryLine(report)].join('\n') + '\n');
   }
   if (failed(report)) process.exitCode = EXIT.failed;
 }

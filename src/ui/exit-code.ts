@@ -7,7 +7,7 @@
  */
 
 import { EXIT, InterruptedError, UserError } from './errors.js';
-import { printError } from './output.js';
+import { printError, writeStdout } from './output.js';
 
 /** What --json prints when a run fails; `field` and `value` are null when the error is not about one value. */
 export interface JsonFailure {
@@ -18,7 +18,7 @@ export interface JsonFailure {
 function printJsonFailure(message: string, about: UserError['about']): void {
   const failure: JsonFailure = { ok: false, error: { field: about?.field ?? null, value: about?.value ?? null, message } };
   // JSON has no exact form for an integer beyond 2^53 in JavaScript: such a value is given as its digits.
-  process.stdout.write(`${JSON.stringify(failure, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2)}\n`);
+  writeStdout(`${JSON.stringify(failure, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2)}\n`);
 }
 
 export async function exitCodeOf(run: () => Promise<unknown>, options: { json?: boolean } = {}): Promise<number> {

@@ -4,7 +4,7 @@
  * so logs stay readable.
  */
 
-import { color } from './output.js';
+import { color, isTerminalFd } from './output.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -22,8 +22,10 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {
-    this.interactive = Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
+  private readonly stream: NodeJS.WriteStream = process.stdout;
+
+  constructor() {
+    this.interactive = isTerminalFd(1) && process.env.TERM !== 'dumb';
   }
 
   get elapsedMs(): number {
@@ -59,7 +61,7 @@ export class Progress {
 
   succeed(text: string): void {
     this.stop();
-    this.stream.write(`${color.green('✔', this.stream)} ${text} ${color.dim(`(${formatDuration(this.elapsedMs)})`, this.stream)}\n`);
+    this.stream.write(`${color.green('✔')} ${text} ${color.dim(`(${formatDuration(this.elapsedMs)})`)}\n`);
   }
 
   /** Stop without a verdict; the caller prints what happened. */
@@ -72,7 +74,7 @@ export class Progress {
   }
 
   private draw(): void {
-    const spinner = color.cyan(FRAMES[this.frame++ % FRAMES.length] as string, this.stream);
-    this.stream.write(`\r\u001b[K${spinner} ${this.text} ${color.dim(formatDuration(this.elapsedMs), this.stream)}`);
+    const spinner = color.cyan(FRAMES[this.frame++ % FRAMES.length] as string);
+    this.stream.write(`\r\u001b[K${spinner} ${this.text} ${color.dim(formatDuration(this.elapsedMs))}`);
   }
 }

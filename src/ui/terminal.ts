@@ -1,12 +1,14 @@
 /** Whether someone is there to answer questions: a terminal on stdin, and not CI. */
 
+import { isTerminalFd } from './output.js';
+
 /** CI=true (or any value other than empty/0/false) means nobody is there to answer. */
 export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.CI?.trim().toLowerCase();
   return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }
 
-/** Prompts run unless --yes or --json, and only in a terminal outside CI. */
+/** Prompts run unless --yes or --json, and only in a terminal outside CI (fd 0 asked directly: process.stdin would create the stream). */
 export function canPrompt(args: { yes: boolean; json: boolean }): boolean {
-  return !args.yes && !args.json && Boolean(process.stdin.isTTY) && !isCi();
+  return !args.yes && !args.json && isTerminalFd(0) && !isCi();
 }

@@ -11,7 +11,7 @@ import { UserError } from '../ui/errors.js';
 import { withSignalsHeld } from '../ui/signals.js';
 import { commitMoves, type Move } from './commit.js';
 import { describeFsError } from './errors.js';
-import { openStaging, stageFile, type FileToWrite } from './staging.js';
+import { openStaging, stageFiles, type FileToWrite } from './staging.js';
 import { checkForcedPaths } from './target.js';
 import { testHooks } from './test-hooks.js';
 
@@ -55,9 +55,8 @@ export async function writeAddition(target: string, addition: AdditionWrite, opt
   const stagedUpdates = path.join(staging.top, 'updates');
 
   try {
-    const staged: string[] = [];
     fs.mkdirSync(stagedNew, { recursive: true });
-    for (const file of addition.files) await stageFile(file, stagedNew, staged);
+    const staged = await stageFiles(addition.files, stagedNew);
     for (const update of addition.updates) {
       await testHooks.beforeWrite(update.path);
       const destination = path.join(stagedUpdates, update.path);
@@ -91,7 +90,7 @@ export async function writeAddition(target: string, addition: AdditionWrite, opt
         // The user's permissions stay; rename(2) replaces the file in one step.
         moves.push({ relative: update.path, from: path.join(stagedUpdates, update.path), to: path.join(absolute, update.path), keepMode: true });
       }
-      await commitMoves(absolute, moves, path.join(staging.top, 'backups'));
+      await commitMoves(absolute, moves, staging.backups);
       return { added: moves.filter((m) => !m.keepMode).map((m) => m.relative).sort(), updated: addition.updates.map((u) => u.path), unchanged: unchanged.sort() };
     });
   } catch (error) {

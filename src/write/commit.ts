@@ -23,7 +23,7 @@ export interface Move {
 
 /**
  * Move every staged file into `root` (the target folder, which exists). Replaced files are kept in
- * `backups` (a folder in the staging area) until the end. Throws what went wrong after undoing
+ * `backups` (a folder beside the staging area, made when first needed) until the end. Throws what went wrong after undoing
  * everything it did; returns the relative paths it replaced.
  */
 export async function commitMoves(root: string, moves: readonly Move[], backups: string): Promise<string[]> {

@@ -12,7 +12,7 @@ import { UserError } from '../ui/errors.js';
 import { withSignalsHeld } from '../ui/signals.js';
 import { commitMoves } from './commit.js';
 import { describeFsError } from './errors.js';
-import { listFiles, openStaging, stageFile, type FileToWrite } from './staging.js';
+import { listFiles, openStaging, stageFiles, type FileToWrite } from './staging.js';
 import { checkForcedPaths, planTarget, type WriteOptions } from './target.js';
 import { testHooks } from './test-hooks.js';
 
@@ -36,26 +36,24 @@ export async function writeProject(target: string, project: { files: FileToWrite
   const { absolute, existing, targetWasEmpty, anchor, firstMissing } = planTarget(target, project.files.map((file) => file.path), options);
   const shown = options.displayName ?? absolute;
   const staging = openStaging(anchor, path.basename(firstMissing), shown);
-  // Whole folders move from `<staging>/tree`, so the backups of --force stay apart in `<staging>/backups`.
-  const stagedTop = path.join(staging.top, 'tree');
-  const stagedTarget = path.join(stagedTop, path.relative(firstMissing, absolute));
+  const stagedTarget = path.join(staging.top, path.relative(firstMissing, absolute));
 
-  const written: string[] = [];
+  let written: string[];
   try {
     fs.mkdirSync(stagedTarget, { recursive: true });
-    for (const file of project.files) await stageFile(file, stagedTarget, written);
+    written = await stageFiles(project.files, stagedTarget);
     await testHooks.beforeCommit();
 
     await withSignalsHeld(async () => {
-      if (!existing) renameWhole(stagedTop, firstMissing, `${shown}: the folder appeared while the project was being written`);
+      if (!existing) renameWhole(staging.top, firstMissing, `${shown}: the folder appeared while the project was being written`);
       // rename(2) replaces an empty folder atomically; a folder that filled up meanwhile is refused.
       else if (targetWasEmpty) renameWhole(stagedTarget, absolute, `${shown}: files appeared in the folder while the project was being written`);
       else {
         // --force into a non-empty folder: checked again under the lock, then moved file by file, all or nothing.
-        const files = await listFiles(stagedTarget);
+        const files = listFiles(stagedTarget);
         checkForcedPaths(absolute, files, shown);
         const moves = files.map((relative) => ({ relative, from: path.join(stagedTarget, relative), to: path.join(absolute, relative) }));
-        await commitMoves(absolute, moves, path.join(staging.top, 'backups'));
+        await commitMoves(absolute, moves, staging.backups);
       }
     });
   } catch (error) {

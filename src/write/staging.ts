@@ -5,7 +5,6 @@
  */
 
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, showValue } from '../ui/errors.js';
 import { onInterrupt } from '../ui/signals.js';
@@ -45,7 +44,9 @@ function acquireLock(lockPath: string, shown: string): () => void {
 export interface Staging {
   /** The staging folder: `<anchor>/.<name>.create-triton-model-<pid>-<time>/`. */
   top: string;
-  /** Remove the staging folder and release the lock. */
+  /** Where the commit keeps the files it replaces until it is done: `<top>.backups/`, beside it (made only when needed). */
+  backups: string;
+  /** Remove the staging folders and release the lock. */
   close: () => void;
 }
 
@@ -65,13 +66,18 @@ export function openStaging(anchor: string, topName: string, shown: string): Sta
     if (error instanceof UserError) throw error;
     throw new UserError(`${shown}: cannot write in ${anchor}: ${describeFsError(error)}`);
   }
-  const removeStaging = () => fs.rmSync(top, { recursive: true, force: true });
+  const backups = `${top}.backups`;
+  const removeStaging = () => {
+    fs.rmSync(top, { recursive: true, force: true });
+    fs.rmSync(backups, { recursive: true, force: true });
+  };
   const unregister = onInterrupt(() => {
     removeStaging();
     releaseLock();
   });
   return {
     top,
+    backups,
     close: () => {
       removeStaging();
       releaseLock();
@@ -80,51 +86,69 @@ export function openStaging(anchor: string, topName: string, shown: string): Sta
   };
 }
 
-/** Copy a file or folder into the staging area, dereferencing links, refusing anything but files and folders. */
+/**
+ * Copy a file or folder into the staging area, dereferencing links, refusing anything but files and
+ * folders. Synchronous, as the rendered files are: a project copies a handful of assets, and the
+ * thread pool's round trip per call (and loading fs/promises) would cost more than it saves.
+ */
 async function copyAsset(source: string, destination: string, seenDirs: Set<string>, written: string[], relative: string): Promise<void> {
-  const stat = await fsp.stat(source).catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`--asset ${showValue(source)}: ${error.code === 'ENOENT' ? 'a symbolic link inside points nowhere' : describeFsError(error)}`);
-  });
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(source);
+  } catch (error) {
+    throw new UserError(`--asset ${showValue(source)}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'a symbolic link inside points nowhere' : describeFsError(error)}`);
+  }
   if (stat.isDirectory()) {
-    const real = await fsp.realpath(source);
+    const real = fs.realpathSync(source);
     if (seenDirs.has(real)) throw new UserError(`--asset ${showValue(source)}: a symbolic link loops back into a folder being copied`);
     seenDirs.add(real);
-    await fsp.mkdir(destination, { recursive: true });
-    for (const entry of (await fsp.readdir(source)).sort()) {
+    fs.mkdirSync(destination, { recursive: true });
+    for (const entry of fs.readdirSync(source).sort()) {
       await copyAsset(path.join(source, entry), path.join(destination, entry), seenDirs, written, `${relative}/${entry}`);
     }
     seenDirs.delete(real);
   } else if (stat.isFile()) {
     await testHooks.beforeCopy(relative);
     // COPYFILE_EXCL: the staging folder is new, so an existing destination would mean something else wrote there.
-    await fsp.copyFile(source, destination, fs.constants.COPYFILE_EXCL);
+    fs.copyFileSync(source, destination, fs.constants.COPYFILE_EXCL);
     written.push(relative);
   } else {
     throw new UserError(`--asset ${showValue(source)}: not a regular file or folder`);
   }
 }
 
-/** Write (or copy) `file` under `stagingRoot`; the relative path of every file that lands there goes into `written`. */
-export async function stageFile(file: FileToWrite, stagingRoot: string, written: string[]): Promise<void> {
-  const destination = path.join(stagingRoot, file.path);
-  // Rendered files are small: synchronous calls save a thread-pool round trip per call (several ms
-  // per project). Assets may be large, so they are copied asynchronously.
-  fs.mkdirSync(path.dirname(destination), { recursive: true });
-  if ('copyFrom' in file) {
-    await copyAsset(file.copyFrom, destination, new Set(), written, file.path);
-  } else {
-    await testHooks.beforeWrite(file.path);
-    fs.writeFileSync(destination, file.content, { flag: 'wx' });
-    written.push(file.path);
+/**
+ * Write (or copy) every file under `stagingRoot`, which exists; the relative path of every file that
+ * lands there, in order. Synchronous but for the test hooks: a thread-pool round trip per call would
+ * cost several ms per project. Each folder is made once.
+ */
+export async function stageFiles(files: readonly FileToWrite[], stagingRoot: string): Promise<string[]> {
+  const written: string[] = [];
+  const madeDirs = new Set<string>([stagingRoot]);
+  for (const file of files) {
+    const destination = path.join(stagingRoot, file.path);
+    const dir = path.dirname(destination);
+    if (!madeDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      for (let made = dir; made !== stagingRoot && !madeDirs.has(made); made = path.dirname(made)) madeDirs.add(made);
+    }
+    if ('copyFrom' in file) {
+      await copyAsset(file.copyFrom, destination, new Set(), written, file.path);
+    } else {
+      await testHooks.beforeWrite(file.path);
+      fs.writeFileSync(destination, file.content, { flag: 'wx' });
+      written.push(file.path);
+    }
   }
+  return written;
 }
 
 /** Every path under `root` that is a file, relative, '/'-separated, sorted. */
-export async function listFiles(root: string, prefix = ''): Promise<string[]> {
+export function listFiles(root: string, prefix = ''): string[] {
   const result: string[] = [];
-  for (const entry of await fsp.readdir(path.join(root, prefix), { withFileTypes: true })) {
+  for (const entry of fs.readdirSync(path.join(root, prefix), { withFileTypes: true })) {
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) result.push(...(await listFiles(root, relative)));
+    if (entry.isDirectory()) result.push(...listFiles(root, relative));
     else result.push(relative);
   }
   return result.sort();

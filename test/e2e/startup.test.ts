@@ -1,11 +1,14 @@
 /**
  * What the CLI answers without loading yargs must be exactly what yargs answers:
  * - `--help`/`-h` of the CLI and of every command, and `--version`/`-v`, through the real bin, against
- *   the same argv run through yargs (dist/cli.js runCli), at every precomputed help width and at a
+ *   the same argv run through yargs (dist/cli.js main), at every precomputed help width and at a
  *   narrower one (where the bin must fall back to yargs), with LANG set to another language too;
  * - the bin answers them with only bin/ and dist/precomputed.* present (no ES module, no yargs);
- * - the entry's static imports reach none of the heavy chunks (yargs, prompts, yaml); ejs is not
- *   shipped at all (templates are compiled at build time).
+ * - the simplest create, run from dist/create.cjs without yargs, writes byte for byte the project the
+ *   yargs path writes, and V8 accepts the code cache made for it;
+ * - dist/create.cjs holds no yargs, prompts, yaml or docker; the yargs CLI's static imports reach
+ *   none of the prompts, yaml or docker chunks; ejs is not shipped at all (templates are compiled at
+ *   build time).
  */
 
 import { execa } from 'execa';
@@ -14,7 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, makeTempDir, ROOT } from '../helpers/cli.js';
+import { BIN, makeTempDir, ROOT, runCli, treeSnapshot } from '../helpers/cli.js';
 
 const DIST = path.join(ROOT, 'dist');
 const require = createRequire(import.meta.url);
@@ -26,7 +29,7 @@ const NARROW = 60;
 let work: string;
 /** Preload giving stdout a terminal's `columns` (stdout is a pipe here). */
 let columnsPreload: (columns: number) => string;
-/** Runs argv through yargs only: dist/cli.js's runCli. */
+/** Runs argv through yargs only: dist/cli.js's main. */
 let yargsRunner: string;
 
 beforeAll(() => {
@@ -37,7 +40,7 @@ beforeAll(() => {
     return file;
   };
   yargsRunner = path.join(work, 'yargs-runner.mjs');
-  fs.writeFileSync(yargsRunner, `const { runCli } = await import(${JSON.stringify(pathToFileURL(path.join(DIST, 'cli.js')).href)});\nprocess.exitCode = await runCli(process.argv.slice(2));\n`);
+  fs.writeFileSync(yargsRunner, `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(DIST, 'cli.js')).href)});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -62,7 +65,7 @@ async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 4): Promise<T[]
 
 describe('answers given without yargs', () => {
   it('precomputes help for the CLI and every command yargs knows', async () => {
-    const listed = await execa(process.execPath, ['--input-type=module', '-e', `const { loadCli } = await import(${JSON.stringify(pathToFileURL(path.join(DIST, 'cli.js')).href)}); const { buildCli } = await loadCli(); console.log(JSON.stringify(buildCli([]).getInternalMethods().getCommandInstance().getCommands()));`], { timeout: 30_000 });
+    const listed = await execa(process.execPath, ['--input-type=module', '-e', `const { buildCli } = await import(${JSON.stringify(pathToFileURL(path.join(DIST, 'cli.js')).href)}); console.log(JSON.stringify(buildCli([]).getInternalMethods().getCommandInstance().getCommands()));`], { timeout: 30_000 });
     const commands = (JSON.parse(listed.stdout) as string[]).filter((name) => name !== '$0');
     expect(precomputed.commands).toEqual(commands);
     expect(WIDTHS).toEqual([80, 100, 110]);
@@ -106,6 +109,29 @@ describe('answers given without yargs', () => {
   });
 });
 
+describe('the simplest create, without yargs', () => {
+  it('writes byte for byte the project the yargs path writes (--template sends the same run through yargs)', async () => {
+    const fast = path.join(work, 'fast');
+    const full = path.join(work, 'full');
+    for (const dir of [fast, full]) fs.mkdirSync(dir);
+    const shortcut = await runCli(['demo', '--yes'], { cwd: fast });
+    const yargs = await runCli(['demo', '--yes', '--template', 'image-stub'], { cwd: full });
+    expect([shortcut.exitCode, yargs.exitCode]).toEqual([0, 0]);
+    expect(shortcut.stdout.replace('template=image-stub, ', '')).toBe(yargs.stdout);
+    const written = treeSnapshot(fast);
+    expect(Object.keys(written).length).toBeGreaterThan(20);
+    expect(written).toEqual(treeSnapshot(full));
+  });
+
+  it('V8 accepts the code cache made for dist/create.cjs by this Node', () => {
+    const { compileBundle } = require(path.join(DIST, 'precomputed.cjs')) as { compileBundle: (file: string, cachedData?: Buffer) => { cachedDataRejected?: boolean } };
+    const script = compileBundle(path.join(DIST, 'create.cjs'), fs.readFileSync(path.join(DIST, 'create.cjs.cache')));
+    expect(script.cachedDataRejected).toBe(false);
+    // A cache for other code is refused, and the bundle still compiles.
+    expect(compileBundle(path.join(DIST, 'create.cjs'), Buffer.from('not a code cache')).cachedDataRejected).toBe(true);
+  });
+});
+
 describe('the bundle', () => {
   const chunks = fs.readdirSync(path.join(DIST, 'chunks')).filter((file) => file.endsWith('.js'));
   const read = (file: string) => fs.readFileSync(path.join(DIST, file), 'utf8');
@@ -117,13 +143,6 @@ describe('the bundle', () => {
       staticClosure(path.posix.join(path.posix.dirname(file), match[1]!), seen);
     }
     return seen;
-  }
-  /** The chunk holding a library, found by a string only that library contains. */
-  function chunkWith(marker: string): string {
-    const found = chunks.filter((chunk) => read(`chunks/${chunk}`).includes(marker));
-    const current = found.filter((chunk) => isCurrent(`chunks/${chunk}`));
-    expect(current, marker).toHaveLength(1);
-    return `chunks/${current[0]}`;
   }
   /** Reached from the entry by static or dynamic imports (dist/ may hold stale chunks of earlier builds). */
   function isCurrent(file: string): boolean {
@@ -137,27 +156,34 @@ describe('the bundle', () => {
     visit('cli.js');
     return reachable.has(file);
   }
+  /** The file of the yargs CLI holding a library, found by a string only that library contains. */
+  function fileWith(marker: string): string {
+    const current = ['cli.js', ...chunks.map((chunk) => `chunks/${chunk}`)].filter((file) => isCurrent(file) && read(file).includes(marker));
+    expect(current, marker).toHaveLength(1);
+    return current[0]!;
+  }
+  const HEAVY = { yargs: 'YARGS_MIN_NODE_VERSION', prompts: 'ExitPromptError', yaml: 'YAMLParseError', execa: 'ExecaError' };
 
-  it('ships no ejs: the templates are compiled into the bundle at build time', () => {
-    expect(chunks.filter((chunk) => isCurrent(`chunks/${chunk}`) && read(`chunks/${chunk}`).includes('Could not find matching close tag for'))).toEqual([]);
-    const compiled = chunks.filter((chunk) => isCurrent(`chunks/${chunk}`) && read(`chunks/${chunk}`).includes('"image-stub/model.py.ejs"'));
-    expect(compiled).toHaveLength(1);
+  it('ships no ejs: the templates are compiled into the bundles at build time', () => {
+    for (const file of ['create.cjs', 'cli.js', ...chunks.map((chunk) => `chunks/${chunk}`)].filter((f) => f.endsWith('.cjs') || isCurrent(f))) {
+      expect(read(file).includes('Could not find matching close tag for'), file).toBe(false);
+    }
+    expect(read('create.cjs')).toContain('"image-stub/model.py.ejs"');
+    expect(fileWith('"image-stub/model.py.ejs"')).toBeDefined();
   });
 
-  it('loads yargs, the prompts and yaml only when they are used', () => {
+  it('the create bundle holds no yargs, prompts, yaml or docker; the yargs CLI loads the prompts, yaml and docker only when they are used', () => {
+    for (const bundle of ['create.cjs', 'precomputed.cjs']) {
+      for (const [name, marker] of Object.entries(HEAVY)) expect(read(bundle).includes(marker), `${name} in ${bundle}`).toBe(false);
+    }
     const startup = staticClosure('cli.js');
-    const heavy = { yargs: chunkWith('YARGS_MIN_NODE_VERSION'), prompts: chunkWith('ExitPromptError'), yaml: chunkWith('YAMLParseError') };
-    for (const [name, chunk] of Object.entries(heavy)) expect(startup.has(chunk), `${name} (${chunk}) is loaded at startup`).toBe(false);
-    // The create command's own module neither: prompts only in a terminal, yaml only for --from.
-    const create = chunks.map((chunk) => `chunks/${chunk}`).find((chunk) => isCurrent(chunk) && /^create-/.test(path.basename(chunk)));
-    expect(create).toBeDefined();
-    const createLoads = staticClosure(create!);
-    for (const [name, chunk] of Object.entries(heavy)) expect(createLoads.has(chunk), `${name} is loaded with the create command`).toBe(false);
+    for (const name of ['prompts', 'yaml', 'execa'] as const) {
+      const file = fileWith(HEAVY[name]);
+      expect(startup.has(file), `${name} (${file}) is loaded at startup`).toBe(false);
+    }
   });
 
-  it('keeps the startup files small', () => {
-    expect(fs.statSync(path.join(DIST, 'precomputed.cjs')).size).toBeLessThan(4_000);
-    const startupBytes = [...staticClosure('cli.js')].reduce((sum, file) => sum + fs.statSync(path.join(DIST, file)).size, 0);
-    expect(startupBytes).toBeLessThan(40_000);
+  it('keeps the first file the bin loads small', () => {
+    expect(fs.statSync(path.join(DIST, 'precomputed.cjs')).size).toBeLessThan(6_000);
   });
 });

@@ -54,7 +54,15 @@ export function listTree(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (relative: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
+    } catch (error) {
+      // A folder that went away while being listed (another test's staging folder, renamed into place) holds nothing.
+      if (relative !== '' && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       out.push(entry.isDirectory() ? `${child}/` : child);
       if (entry.isDirectory()) walk(child);

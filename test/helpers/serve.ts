@@ -242,10 +242,23 @@ export function rawRequest(
       reject(new Error(`no answer from ${url} within ${options.timeoutMs ?? 30_000} ms`));
     }, options.timeoutMs ?? 30_000);
     let abandoned = false;
-    request.on('error', (error) => {
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (abandoned) {
+        clearTimeout(timer);
+        resolve('abandoned');
+        return;
+      }
+      // A server that answers before the body is all sent (400: too large) and closes can make the
+      // rest of the write fail: its answer, when it comes, is what counts; without one, the error.
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') {
+        setTimeout(() => {
+          clearTimeout(timer);
+          reject(error);
+        }, 2_000);
+        return;
+      }
       clearTimeout(timer);
-      if (abandoned) resolve('abandoned');
-      else reject(error);
+      reject(error);
     });
     if (options.abandonAfterMs !== undefined) {
       setTimeout(() => {

@@ -13,7 +13,7 @@ import type { CommandModule } from 'yargs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCli, COMMANDS } from '../../src/cli.js';
 import { createArgsFrom, createCommandModule } from '../../src/commands/create.js';
-import { simpleCreateArgs } from '../../src/commands/simple-argv.js';
+import { simpleCreateArgs } from '../../src/simple-argv.js';
 
 const received: unknown[] = [];
 const RECORDING: CommandModule[] = COMMANDS.map((command) =>

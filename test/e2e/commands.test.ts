@@ -227,12 +227,17 @@ describe('a dry run gives the verdict the run gives', () => {
   });
 });
 
+/** A project `proj` with one blank model `good`, in a fresh folder under root; its path. */
+async function projectWithGoodModel(name: string): Promise<string> {
+  const cwd = folder(name);
+  expect((await runCli(['proj', '--yes', '--template', 'blank', '--name', 'good'], { cwd })).exitCode).toBe(0);
+  return path.join(cwd, 'proj');
+}
+
 describe('symbolic links that loop or point nowhere', () => {
   let project: string;
   beforeAll(async () => {
-    const cwd = folder('links');
-    expect((await runCli(['proj', '--yes', '--template', 'blank', '--name', 'good'], { cwd })).exitCode).toBe(0);
-    project = path.join(cwd, 'proj');
+    project = await projectWithGoodModel('links');
     fs.symlinkSync('self', path.join(project, 'models/self'));
     fs.symlinkSync('does-not-exist', path.join(project, 'models/gone'));
   });
@@ -277,9 +282,8 @@ describe('symbolic links that loop or point nowhere', () => {
 describe("the repository reader's answers, as each command acts on them", () => {
   let project: string;
   beforeAll(async () => {
-    const cwd = folder('answers');
-    expect((await runCli(['proj', '--yes', '--template', 'blank', '--name', 'good'], { cwd })).exitCode).toBe(0);
-    project = path.join(cwd, 'proj');
+    project = await projectWithGoodModel('answers');
+    const cwd = path.dirname(project);
     const models = path.join(project, 'models');
     // A link to a model folder (followed), a hidden folder, a folder without config.pbtxt, a file.
     fs.cpSync(path.join(models, 'good'), path.join(cwd, 'elsewhere'), { recursive: true });

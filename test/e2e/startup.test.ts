@@ -34,9 +34,11 @@ let yargsRunner: string;
 
 beforeAll(() => {
   work = makeTempDir('ctm-startup-');
+  // Written once per width: rewriting the file while a parallel run requires it can hand that run an
+  // empty preload, and so no terminal width at all.
   columnsPreload = (columns) => {
     const file = path.join(work, `columns-${columns}.cjs`);
-    fs.writeFileSync(file, `Object.defineProperty(process.stdout, 'columns', { value: ${columns}, configurable: true });\n`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, `Object.defineProperty(process.stdout, 'columns', { value: ${columns}, configurable: true });\n`);
     return file;
   };
   yargsRunner = path.join(work, 'yargs-runner.mjs');

@@ -188,7 +188,10 @@ export class ModelRegistry {
   private async startEnsemble(entry: ModelEntry, source: ModelSource, steps: EnsembleStep[]): Promise<void> {
     const config = source.config as PbJsonObject;
     const versions = source.versions.map((version): ModelVersion => ({ model: entry.name, version, state: 'LOADING', reason: '', config, signature: signatureOf(config), ensemble: steps }));
-    for (const version of versions) entry.versions.set(version.version, version);
+    for (const version of versions) {
+      entry.versions.set(version.version, version);
+      serveLog.info(`loading: ${entry.name}:${version.version}`);
+    }
     await new Promise((resolve) => setImmediate(resolve));
     const missing: string[] = [];
     for (const model of new Set(steps.map((step) => step.model))) {

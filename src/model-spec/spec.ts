@@ -252,15 +252,18 @@ function modelTensorsOf(draft: SpecDraft, info: TemplateInfo, defaulted: string[
 function checkTensorNames(info: TemplateInfo, inputs: Sourced<TensorSpec>[], outputs: Sourced<TensorSpec>[], modelInputs: Sourced<TensorSpec>[], modelOutputs: Sourced<TensorSpec>[]): void {
   const client = [['input', inputs], ['output', outputs]] as const;
   const model = [['model input', modelInputs], ['model output', modelOutputs]] as const;
-  const namespaces = info.pipeline === 'ensemble' ? [[...client, ...model]] : info.pipeline === 'bls' ? [client, model] : [client];
-  const across = info.pipeline === 'ensemble' ? 'inputs, outputs, model inputs and model outputs (the ensemble passes them all by name)' : 'inputs and outputs';
-  for (const namespace of namespaces) {
+  const namespaces =
+    info.pipeline === 'ensemble'
+      ? [{ tensors: [...client, ...model], across: 'inputs, outputs, model inputs and model outputs (the ensemble passes them all by name)' }]
+      : [{ tensors: client, across: 'inputs and outputs' }, ...(info.pipeline === 'bls' ? [{ tensors: model, across: 'model inputs and model outputs' }] : [])];
+  for (const { tensors, across } of namespaces) {
     const seen = new Map<string, string>();
-    for (const [side, list] of namespace) {
+    for (const [side, list] of tensors) {
       for (const tensor of list) {
         const previous = seen.get(tensor.value.name);
         if (previous) {
-          throw fieldError(tensor.label, tensor.raw, `tensor name ${showValue(tensor.value.name)} is already used by ${previous === side ? 'another' : 'an'} ${previous} (names must be unique across ${across})`);
+          const article = previous === side ? 'another' : /^[aeiou]/.test(previous) ? 'an' : 'a';
+          throw fieldError(tensor.label, tensor.raw, `tensor name ${showValue(tensor.value.name)} is already used by ${article} ${previous} (names must be unique across ${across})`);
         }
         seen.set(tensor.value.name, side);
       }

@@ -204,6 +204,18 @@ describe('--template bls', () => {
   });
 });
 
+describe('--from', () => {
+  it('takes modelInputs and modelOutputs from a spec file, and --json shows them in the spec', async () => {
+    fs.writeFileSync(path.join(root, 'pipe.yaml'), 'template: bls\nname: caller\ninputs: [text:STRING:1]\nmodelInputs:\n  - {name: ids, dataType: int64, dims: [-1]}\nmodelOutputs: [probs:FP32:3]\noutputs: [label:STRING:1]\n');
+    const result = await create(['from-file', '--from', 'pipe.yaml', '--yes', '--json']);
+    const { spec } = JSON.parse(result.stdout) as { spec: Record<string, unknown> };
+    expect(spec).toMatchObject({ template: 'bls', modelInputs: [{ name: 'ids', dataType: 'INT64', dims: [-1] }], modelOutputs: [{ name: 'probs', dataType: 'FP32', dims: [3] }] });
+    const caller = readText(root, 'from-file/models/caller/1/model.py');
+    expect(caller).toContain('pb_utils.Tensor("ids", np.ascontiguousarray(inputs["ids"], dtype=np.int64)),');
+    expect(caller).toContain('requested_output_names=["probs"],');
+  });
+});
+
 describe('batched execute', () => {
   let project: string;
   beforeAll(async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { refuseAssetsHolding } from '../model-spec/assets.js';
 import { sourced } from '../model-spec/from-flags.js';
+import { generatedModelNames } from '../model-spec/pipeline.js';
 import { finalizeSpec, type Spec } from '../model-spec/spec.js';
 import { planAddition } from '../render/addition.js';
 import { render } from '../render/index.js';
@@ -24,6 +25,7 @@ import { canPrompt } from '../ui/terminal.js';
 import { formatTree } from '../ui/tree.js';
 import { existingState, writeAddition } from '../write/addition.js';
 import { asOne } from './args.js';
+import { modelsLine } from './models-line.js';
 import { draftFromFlagsAndFile, specFlagsFrom, specOptions, type ModelFlags } from './spec-flags.js';
 
 export interface AddModelArgs extends ModelFlags {
@@ -55,11 +57,12 @@ export const addModelCommandModule: CommandModule = {
     }),
 };
 
-/** A model name already in models/ (or one differing only in case, the same folder on macOS and Windows) is refused. */
-function refuseTakenName(name: string, taken: string[], label: string, raw: unknown): void {
+/** A model name already in models/ (or one differing only in case, the same folder on macOS and Windows) is refused. `writes` names the pipeline's other folder, when it is one of those. */
+function refuseTakenName(name: string, taken: string[], label: string, raw: unknown, writes?: string): void {
   const clash = taken.find((t) => t.toLowerCase() === name.toLowerCase());
   if (clash === undefined) return;
-  const same = clash === name ? `models/${clash} already exists` : `models/${clash} already exists (names differing only in case are one folder on macOS and Windows)`;
+  const exists = `models/${clash} already exists${writes ? ` (${writes})` : ''}`;
+  const same = clash === name ? exists : `${exists} (names differing only in case are one folder on macOS and Windows)`;
   const choose = label === 'default name' ? 'give another one with --name' : 'choose another name';
   throw fieldError(label, raw, `${same}; this project has ${taken.map((t) => `models/${t}`).join(', ')} (${choose})`);
 }
@@ -109,7 +112,12 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
     ({ draft } = await promptForSpec(draft, project, { cwd, force: false, takenModelNames: taken }));
   }
   const { spec, defaulted, warnings } = finalizeSpec(draft);
-  refuseTakenName(spec.name, taken, draft.name?.label ?? 'default name', draft.name?.raw ?? spec.name);
+  // A pipeline adds several models: each of their names must be free.
+  const names = generatedModelNames(spec);
+  for (const name of names) {
+    const writes = name === spec.name ? undefined : `--template ${spec.template} writes models/${name} beside models/${spec.name}`;
+    refuseTakenName(name, taken, draft.name?.label ?? 'default name', draft.name?.raw ?? spec.name, writes);
+  }
   refuseAssetsHolding(draft.assets, project, 'the project');
   if (!interactive && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
   for (const warning of warnings) report.warn(warning);
@@ -138,12 +146,12 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
     return;
   }
 
-  const result = await writeAddition(project, { files: addition.files, updates: addition.updates, mustNotExist: [`models/${spec.name}`] }, { displayName: shown });
+  const result = await writeAddition(project, { files: addition.files, updates: addition.updates, mustNotExist: names.map((name) => `models/${name}`) }, { displayName: shown });
   if (args.json) {
     printJson(project, spec, result.added, result.updated, [...result.unchanged.map((file) => `${file}: already in the project, the same file`), ...addition.notes], false);
     return;
   }
-  report.success(`Added model ${color.bold(spec.name)} (template ${spec.template}) to ${shown}`);
+  report.success(`Added ${modelsLine(spec)} to ${shown}`);
   for (const line of formatTree(shown, result.added)) report.line(color.dim(line));
   for (const update of addition.updates) report.line(`Updated ${update.path}: ${update.summary}`);
   for (const file of result.unchanged) report.note(`${file}: already in the project, the same file`);

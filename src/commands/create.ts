@@ -24,6 +24,7 @@ import { formatTree } from '../ui/tree.js';
 import { writeProject } from '../write/project.js';
 import { planTarget } from '../write/target.js';
 import { asOne } from './args.js';
+import { modelsLine } from './models-line.js';
 import { draftFromFlagsAndFile, specFlagsFrom, specOptions, type ModelFlags } from './spec-flags.js';
 
 export interface CreateArgs extends ModelFlags {
@@ -123,7 +124,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
     printJson(target, spec, written, false);
     return;
   }
-  report.success(`Created model ${color.bold(spec.name)} (template ${spec.template}) in ${shown}`);
+  report.success(`Created ${modelsLine(spec)} in ${shown}`);
   for (const line of formatTree(shown, written)) report.line(color.dim(line));
   report.line();
   // --build / --run: the same work as the commands, on the folder just written.

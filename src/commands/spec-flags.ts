@@ -18,9 +18,11 @@ import { asList, asOne } from './args.js';
 export function specOptions<T>(y: Argv<T>, tritonVersionDefault: string) {
   return y
     .option('name', { type: 'string', describe: 'Model name: the folder under models/ [letters, digits, _ - ., starting with a letter or digit]' })
-    .option('template', { type: 'string', describe: 'image-stub (reference example) | blank (any tensors) | decoupled (streams responses)' })
+    .option('template', { type: 'string', describe: 'image-stub (reference example) | blank (any tensors) | decoupled (streams responses) | ensemble (preprocess -> model -> postprocess) | bls (a model calling another)' })
     .option('input', { type: 'string', describe: 'Input tensor name:TYPE:dims, repeatable (e.g. image:UINT8:-1,-1,3)' })
     .option('output', { type: 'string', describe: 'Output tensor name:TYPE:dims, repeatable (e.g. probs:FP32:1000)' })
+    .option('model-input', { type: 'string', describe: 'ensemble/bls: a tensor the model in the middle takes, name:TYPE:dims, repeatable' })
+    .option('model-output', { type: 'string', describe: 'ensemble/bls: a tensor the model in the middle answers, name:TYPE:dims, repeatable' })
     .option('max-batch-size', { type: 'string', describe: 'Integer >= 0; > 0 adds an implicit batch dimension [default: 0]' })
     .option('requirement', { alias: 'r', type: 'string', describe: 'Python requirement (PEP 508), repeatable' })
     .option('requirements-file', { type: 'string', describe: 'Read requirements from a requirements.txt-style file' })
@@ -52,6 +54,8 @@ export function specFlagsFrom(args: Record<string, unknown>): ModelFlags {
     template: asOne(args.template, 'template'),
     input: asList(args.input),
     output: asList(args.output),
+    modelInput: asList(args.modelInput),
+    modelOutput: asList(args.modelOutput),
     maxBatchSize: asOne(args.maxBatchSize, 'max-batch-size'),
     requirement: asList(args.requirement),
     requirementsFile: asOne(args.requirementsFile, 'requirements-file'),

@@ -30,7 +30,7 @@ function parseKey<T>(object: Record<string, unknown>, key: string, parse: (raw: 
   }
 }
 
-export const TEMPLATE_NAMES = ['image-stub', 'blank', 'decoupled'] as const;
+export const TEMPLATE_NAMES = ['image-stub', 'blank', 'decoupled', 'ensemble', 'bls'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export const INSTANCE_KINDS = ['cpu', 'gpu', 'auto'] as const;

@@ -32,6 +32,8 @@ export interface SpecFlags {
   template?: string;
   input?: string[];
   output?: string[];
+  modelInput?: string[];
+  modelOutput?: string[];
   maxBatchSize?: string;
   requirement?: string[];
   requirementsFile?: string;
@@ -88,6 +90,8 @@ export function draftFromFlags(flags: SpecFlags, cwd: string): SpecDraft {
     template: one('--template', flags.template, parseTemplate),
     inputs: many('--input', flags.input, parseTensorFlag),
     outputs: many('--output', flags.output, parseTensorFlag),
+    modelInputs: many('--model-input', flags.modelInput, parseTensorFlag),
+    modelOutputs: many('--model-output', flags.modelOutput, parseTensorFlag),
     maxBatchSize: one('--max-batch-size', flags.maxBatchSize, parseMaxBatchSize),
     requirements: requirements.length > 0 ? requirements : undefined,
     assets: many('--asset', flags.asset, (raw) => parseAssetPath(raw, cwd)),

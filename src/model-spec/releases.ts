@@ -49,7 +49,7 @@ export const TRITON_RELEASES: readonly TritonRelease[] = [
   noble('25.01', '2.54.0'),
   noble('25.02', '2.55.0'),
   noble('25.03', '2.56.0'),
-  noble('25.04', '2.57.0', 'ResponseIterator.cancel() for BLS calls to decoupled models'),
+  noble('25.04', '2.57.0', "ResponseIterator.cancel() for BLS calls to decoupled models; a BLS response's error keeps the called model's code (INTERNAL before)"),
   noble('25.05', '2.58.0'),
   noble('25.06', '2.59.0'),
   noble('25.07', '2.59.1', 'a patch release of 2.59'),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fieldError, showValue, UserError } from '../ui/errors.js';
 import {
   DEFAULT_TRITON_VERSION,
+  MAX_NAME_LENGTH,
   requirementProject,
   type InstanceGroupSpec,
   type InstanceKind,
@@ -17,7 +18,7 @@ import {
   type VersionPolicy,
 } from './fields.js';
 import { BF16_MIN_TRITON_VERSION, unknownReleaseWarning } from './releases.js';
-import { TEMPLATES, tensorToFlag } from './templates.js';
+import { LONGEST_SUFFIX, TEMPLATES, tensorToFlag, type TemplateInfo } from './templates.js';
 
 export interface DynamicBatchingSpec {
   /** Batch sizes to dispatch at once when reachable; each 1..maxBatchSize. Usually empty. */
@@ -29,8 +30,15 @@ export interface DynamicBatchingSpec {
 export interface Spec {
   name: string;
   template: TemplateName;
+  /** What the client sends and gets back. */
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /**
+   * Pipelines (ensemble, bls): the tensors of the model in the middle, what it sees and what it
+   * answers (src/model-spec/pipeline.ts). Empty for a template of one model.
+   */
+  modelInputs: TensorSpec[];
+  modelOutputs: TensorSpec[];
   maxBatchSize: number;
   /** Everything requirements.txt holds: the template's needs, then the user's lines. */
   requirements: string[];
@@ -59,6 +67,8 @@ export interface SpecDraft {
   template?: Sourced<TemplateName>;
   inputs?: Sourced<TensorSpec>[];
   outputs?: Sourced<TensorSpec>[];
+  modelInputs?: Sourced<TensorSpec>[];
+  modelOutputs?: Sourced<TensorSpec>[];
   maxBatchSize?: Sourced<number>;
   requirements?: Sourced<string>[];
   assets?: Sourced<string>[];
@@ -140,21 +150,15 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   if (inputs.length === 0) throw new UserError(`${draft.inputs?.[0]?.label ?? 'inputs'}: at least one input tensor is needed`);
   if (outputs.length === 0) throw new UserError(`${draft.outputs?.[0]?.label ?? 'outputs'}: at least one output tensor is needed`);
 
-  // Tensor names are the contract with clients and with model.py: unique across inputs and outputs.
-  const seen = new Map<string, string>();
-  for (const [side, list] of [['input', inputs], ['output', outputs]] as const) {
-    for (const tensor of list) {
-      const previous = seen.get(tensor.value.name);
-      if (previous) {
-        throw fieldError(tensor.label, tensor.raw, `tensor name ${showValue(tensor.value.name)} is already used by ${previous === side ? 'another' : 'an'} ${previous} (names must be unique across inputs and outputs)`);
-      }
-      seen.set(tensor.value.name, side);
-    }
-  }
+  const model = modelTensorsOf(draft, info, defaulted);
+  checkTensorNames(info, inputs, outputs, model.inputs, model.outputs);
 
   const name = draft.name?.value ?? info.defaultModelName;
   // Listed first: the name is what a user looks for in the defaults line.
   if (!draft.name) defaulted.unshift(`name=${name}`);
+  if (info.pipeline && name.length + LONGEST_SUFFIX > MAX_NAME_LENGTH) {
+    throw fieldError(draft.name?.label ?? '--name', name, `is ${name.length} characters long (allowed: at most ${MAX_NAME_LENGTH - LONGEST_SUFFIX} for --template ${template}, whose models add a suffix such as _postprocess)`);
+  }
 
   const scalar = <K extends keyof typeof SCALAR_DEFAULTS>(key: K): (typeof SCALAR_DEFAULTS)[K] => {
     const given = draft[key] as Sourced<(typeof SCALAR_DEFAULTS)[K]> | undefined;
@@ -167,7 +171,8 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   const userRequirements = (draft.requirements ?? []).map((r) => r.value);
   const userProjects = new Set(userRequirements.map(requirementProject));
   // numpy has no bfloat16: generated models read and write BF16 tensors through torch (DLPack).
-  const usesBF16 = [...inputs, ...outputs].some((t) => t.value.dataType === 'BF16');
+  const everyTensor = [...inputs, ...outputs, ...model.inputs, ...model.outputs];
+  const usesBF16 = everyTensor.some((t) => t.value.dataType === 'BF16');
   const templateRequirements = [...info.requirements, ...(usesBF16 ? [BF16_REQUIREMENT] : [])];
   const requirements = [...templateRequirements.filter((r) => !userProjects.has(requirementProject(r))), ...userRequirements];
   const duplicate = userRequirements.find((r, i) => userRequirements.findIndex((o) => requirementProject(o) === requirementProject(r)) !== i);
@@ -188,12 +193,13 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
   const maxBatchSize = scalar('maxBatchSize');
   const modelVersion = scalar('modelVersion');
   const tensors = applyTensorOptions(draft, inputs, outputs, maxBatchSize);
+  if (info.pipeline === 'ensemble') refuseEnsembleOptions(draft, inputs, outputs);
   const tritonVersion = scalar('tritonVersion');
   const warnings: string[] = [];
   const unknownRelease = unknownReleaseWarning(tritonVersion);
   if (unknownRelease) warnings.push(`${draft.tritonVersion?.label ?? 'tritonVersion'} ${showValue(tritonVersion)}: ${unknownRelease}`);
   // Releases before 24.08 refuse to load a Python model with BF16 tensors ("TYPE_BF16 not currently supported").
-  const bf16 = [...inputs, ...outputs].find((t) => t.value.dataType === 'BF16');
+  const bf16 = everyTensor.find((t) => t.value.dataType === 'BF16');
   if (bf16 && tritonVersion < BF16_MIN_TRITON_VERSION) {
     throw fieldError(bf16.label, bf16.raw, `BF16 tensors need Triton ${BF16_MIN_TRITON_VERSION} or later (the Python backend of ${tritonVersion} cannot load them; choose --triton-version ${BF16_MIN_TRITON_VERSION} or later)`);
   }
@@ -203,6 +209,8 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
     template,
     inputs: tensors.inputs,
     outputs: tensors.outputs,
+    modelInputs: model.inputs.map((t) => t.value),
+    modelOutputs: model.outputs.map((t) => t.value),
     maxBatchSize,
     requirements,
     assets: (draft.assets ?? []).map((a) => a.value),
@@ -214,6 +222,61 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
     versionPolicy: versionPolicyOf(draft, modelVersion),
   };
   return { spec, defaulted, warnings };
+}
+
+/** Pipelines: the tensors of the model in the middle, given or the template's; refused for a template of one model. */
+function modelTensorsOf(draft: SpecDraft, info: TemplateInfo, defaulted: string[]): { inputs: Sourced<TensorSpec>[]; outputs: Sourced<TensorSpec>[] } {
+  if (!info.pipeline) {
+    const given = draft.modelInputs?.[0] ?? draft.modelOutputs?.[0];
+    if (given) throw fieldError(given.label, given.raw, `only --template ensemble and bls have a model between the client's tensors (template ${info.name})`);
+    return { inputs: [], outputs: [] };
+  }
+  const side = (given: Sourced<TensorSpec>[] | undefined, defaults: TensorSpec[], key: 'modelInputs' | 'modelOutputs') => {
+    if (given === undefined) {
+      defaulted.push(`${key}=${defaults.map(tensorToFlag).join(' ')}`);
+      return defaults.map((t) => ({ value: t, label: `default ${key === 'modelInputs' ? 'model input' : 'model output'}`, raw: tensorToFlag(t) }));
+    }
+    if (given.length === 0) throw new UserError(`${key}: at least one tensor is needed (what the model in the middle of the ${info.name} ${key === 'modelInputs' ? 'takes' : 'answers'})`);
+    const extra = given.find((t) => t.value.optional || t.value.reshape !== undefined);
+    if (extra) throw fieldError(extra.label, extra.raw, "optional and reshape apply to the client's inputs and outputs only");
+    return given;
+  };
+  return { inputs: side(draft.modelInputs, info.defaultModelInputs, 'modelInputs'), outputs: side(draft.modelOutputs, info.defaultModelOutputs, 'modelOutputs') };
+}
+
+/**
+ * Tensor names are the contract with clients and between models: unique within each model, and in an
+ * ensemble unique across all of them, since the ensemble names every tensor that flows between its
+ * steps in one namespace. A BLS caller and the model it calls may share names (it can pass a tensor on as it came).
+ */
+function checkTensorNames(info: TemplateInfo, inputs: Sourced<TensorSpec>[], outputs: Sourced<TensorSpec>[], modelInputs: Sourced<TensorSpec>[], modelOutputs: Sourced<TensorSpec>[]): void {
+  const client = [['input', inputs], ['output', outputs]] as const;
+  const model = [['model input', modelInputs], ['model output', modelOutputs]] as const;
+  const namespaces =
+    info.pipeline === 'ensemble'
+      ? [{ tensors: [...client, ...model], across: 'inputs, outputs, model inputs and model outputs (the ensemble passes them all by name)' }]
+      : [{ tensors: client, across: 'inputs and outputs' }, ...(info.pipeline === 'bls' ? [{ tensors: model, across: 'model inputs and model outputs' }] : [])];
+  for (const { tensors, across } of namespaces) {
+    const seen = new Map<string, string>();
+    for (const [side, list] of tensors) {
+      for (const tensor of list) {
+        const previous = seen.get(tensor.value.name);
+        if (previous) {
+          const article = previous === side ? 'another' : /^[aeiou]/.test(previous) ? 'an' : 'a';
+          throw fieldError(tensor.label, tensor.raw, `tensor name ${showValue(tensor.value.name)} is already used by ${article} ${previous} (names must be unique across ${across})`);
+        }
+        seen.set(tensor.value.name, side);
+      }
+    }
+  }
+}
+
+/** An ensemble hands tensors from step to step as they are declared: no optional inputs, no reshape. */
+function refuseEnsembleOptions(draft: SpecDraft, inputs: Sourced<TensorSpec>[], outputs: Sourced<TensorSpec>[]): void {
+  const flag = draft.optionalInputs?.[0] ?? draft.reshapes?.[0];
+  const inFile = [...inputs, ...outputs].find((t) => t.value.optional || t.value.reshape);
+  const source = flag ?? inFile;
+  if (source) throw fieldError(source.label, source.raw, 'optional inputs and reshape are not supported with --template ensemble (its steps pass tensors on as declared): use them on a model of its own');
 }
 
 function instanceGroupsOf(draft: SpecDraft, defaulted: string[]): InstanceGroupSpec[] {

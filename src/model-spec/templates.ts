@@ -2,6 +2,27 @@
 
 import type { TemplateName, TensorSpec } from './fields.js';
 
+/**
+ * A template that generates several models: an ensemble (preprocess, model, postprocess and the
+ * ensemble wiring them) or a BLS caller with the model it calls. Both ask, beside what the client
+ * sends and gets, what the model in the middle sees: `modelInputs` and `modelOutputs`.
+ */
+export type Pipeline = 'ensemble' | 'bls';
+
+/** What each model of a project is: the one a template names (`main`), or a part of its pipeline. */
+export type ModelRole = 'main' | 'preprocess' | 'model' | 'postprocess' | 'target';
+
+/** What each generated model's name adds to the Spec's name (src/model-spec/pipeline.ts). */
+export const ROLE_SUFFIX: Record<Exclude<ModelRole, 'main'>, string> = {
+  preprocess: '_preprocess',
+  model: '_model',
+  postprocess: '_postprocess',
+  target: '_model',
+};
+
+/** The longest suffix a pipeline adds to its name. */
+export const LONGEST_SUFFIX = Math.max(...Object.values(ROLE_SUFFIX).map((suffix) => suffix.length));
+
 export interface TemplateInfo {
   name: TemplateName;
   summary: string;
@@ -14,7 +35,20 @@ export interface TemplateInfo {
   fixedTensors: boolean;
   /** The model answers through the response sender (model_transaction_policy { decoupled: true }). */
   decoupled: boolean;
+  /** Several models wired together; null for a template of one model. */
+  pipeline: Pipeline | null;
+  /** Pipelines: the tensors of the model in the middle, when not given. */
+  defaultModelInputs: TensorSpec[];
+  defaultModelOutputs: TensorSpec[];
 }
+
+const fp32 = (name: string): TensorSpec => ({ name, dataType: 'FP32', dims: [4] });
+/**
+ * A pipeline's default tensors: raw -> features -> scores -> result, all FP32 [4], so that every
+ * generated step passes its data on and `--yes` gives a pipeline that answers end to end.
+ */
+const PIPELINE_TENSORS = { defaultInputs: [fp32('raw')], defaultOutputs: [fp32('result')], defaultModelInputs: [fp32('features')], defaultModelOutputs: [fp32('scores')] };
+const ONE_MODEL = { pipeline: null, defaultModelInputs: [], defaultModelOutputs: [] };
 
 export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
   'image-stub': {
@@ -26,6 +60,7 @@ export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
     requirements: ['opencv-python-headless==4.10.0.82'],
     fixedTensors: true,
     decoupled: false,
+    ...ONE_MODEL,
   },
   blank: {
     name: 'blank',
@@ -36,6 +71,7 @@ export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
     requirements: [],
     fixedTensors: false,
     decoupled: false,
+    ...ONE_MODEL,
   },
   decoupled: {
     name: 'decoupled',
@@ -47,6 +83,27 @@ export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
     requirements: [],
     fixedTensors: false,
     decoupled: true,
+    ...ONE_MODEL,
+  },
+  ensemble: {
+    name: 'ensemble',
+    summary: 'preprocess, model and postprocess as three Python models, wired by an ensemble',
+    defaultModelName: 'my_ensemble',
+    requirements: [],
+    fixedTensors: false,
+    decoupled: false,
+    pipeline: 'ensemble',
+    ...PIPELINE_TENSORS,
+  },
+  bls: {
+    name: 'bls',
+    summary: 'a Python model that calls another model of the repository through BLS (business logic scripting)',
+    defaultModelName: 'my_bls',
+    requirements: [],
+    fixedTensors: false,
+    decoupled: false,
+    pipeline: 'bls',
+    ...PIPELINE_TENSORS,
   },
 };
 

@@ -27,6 +27,7 @@
  *      `[max_batch_size]` when max_batch_size > 0; sequence_batching.max_sequence_idle_microseconds
  *      0 becomes 1000000; unless ensemble_scheduling is set, `optimization` gets
  *      `input_pinned_memory { enable: true }` and `output_pinned_memory { enable: true }` if absent.
+ *   An ensemble gets `model_transaction_policy { decoupled }` from its steps (`options.ensembleDecoupled`).
  *   3. NormalizeInstanceGroup (skipped for ensembles), for a host whose GPUs are `options.gpus`
  *      (default: none, as on this project's machines) and with the preferred instance group the
  *      Python backend declares in GPU-enabled builds (KIND_GPU, count 0, no GPU list; other backends
@@ -143,6 +144,8 @@ export interface TritonDefaultsOptions {
   modelName?: string;
   /** Ids of the GPUs Triton may use on the serving host; default none. */
   gpus?: number[];
+  /** An ensemble: whether one of its steps is decoupled (which makes it decoupled too); default not. */
+  ensembleDecoupled?: boolean;
 }
 
 /** SEQUENCE_IDLE_DEFAULT_MICROSECONDS in Triton core (1 s). */
@@ -152,6 +155,8 @@ export function withTritonDefaults(config: PbJsonObject, options: TritonDefaults
   const normalised = structuredClone(config);
   autoCompletePythonFields(normalised, options.modelName);
   normalizeModelConfig(normalised);
+  // An ensemble is decoupled when one of its steps is: Triton sets it from the steps (ensemble_utils.cc ValidateEnsembleConfig).
+  if (isObject(normalised.ensemble_scheduling)) normalised.model_transaction_policy = { decoupled: options.ensembleDecoupled ?? false };
   normalizeInstanceGroups(normalised, options.gpus ?? []);
   const json = withProto3Defaults(normalised);
   fixInt64Fields(json);

@@ -228,7 +228,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
 
   'ModelEnsembling': msg('ModelEnsembling', [
     repeated('step', 1, 'message', { messageType: 'ModelEnsembling.Step' }),
-    f('max_inflight_responses', 2, 'uint32'),
+    f('max_inflight_requests', 2, 'uint32'),
   ]),
   'ModelEnsembling.Step': msg('ModelEnsembling.Step', [
     f('model_name', 1, 'string'),

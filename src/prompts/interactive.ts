@@ -127,6 +127,13 @@ export async function promptForSpec(
       draft.inputs ??= await askTensors('input', template.defaultInputs, [], ask);
       draft.outputs ??= await askTensors('output', template.defaultOutputs, draft.inputs.map((t) => t.value.name), ask);
     }
+    if (template.pipeline) {
+      // What the model in the middle sees: in an ensemble every tensor shares one namespace, a BLS caller and the model it calls have their own.
+      process.stdout.write(color.dim(`  the model in the middle: what it takes from the ${template.pipeline === 'ensemble' ? 'preprocess step' : 'caller'} and what it answers\n`));
+      const clientNames = template.pipeline === 'ensemble' ? [...(draft.inputs ?? []), ...(draft.outputs ?? [])].map((t) => t.value.name) : [];
+      draft.modelInputs ??= await askTensors('model input', template.defaultModelInputs, clientNames, ask);
+      draft.modelOutputs ??= await askTensors('model output', template.defaultModelOutputs, [...clientNames, ...draft.modelInputs.map((t) => t.value.name)], ask);
+    }
 
     if (!draft.maxBatchSize) {
       const raw = await input({ message: 'Max batch size (0 = no batching)', default: '0', validate: check(parseMaxBatchSize) }, ask);
@@ -256,13 +263,15 @@ async function askAdvanced(draft: SpecDraft, instancesGiven: boolean, ask: { sig
     draft.modelVersion = answered('model version', raw, parseModelVersion(raw));
   }
 
+  // An ensemble passes tensors from step to step as declared: neither applies to it.
+  const ensemble = draft.template?.value === 'ensemble';
   const inputs = draft.inputs?.map((t) => t.value.name) ?? [];
-  if (!draft.optionalInputs && inputs.length > 1) {
+  if (!draft.optionalInputs && inputs.length > 1 && !ensemble) {
     const optional = await checkbox({ message: 'Inputs clients may leave out (space to select)', choices: inputs.map((name) => ({ name, value: name })) }, ask);
     if (optional.length > 0) draft.optionalInputs = optional.map((name) => answered('optional input', name, name));
   }
 
-  if (!draft.reshapes && draft.inputs) {
+  if (!draft.reshapes && draft.inputs && !ensemble) {
     const reshapes: Sourced<{ name: string; shape: number[] }>[] = [];
     for (;;) {
       const raw = await input({ message: 'Reshape a tensor for model.py, name:dims (Enter to finish)', validate: (a) => a.trim() === '' || check(parseReshapeFlag)(a) }, ask);
@@ -273,19 +282,20 @@ async function askAdvanced(draft: SpecDraft, instancesGiven: boolean, ask: { sig
   }
 }
 
-async function askTensors(side: 'input' | 'output', defaults: TensorSpec[], takenNames: string[], ask: { signal: AbortSignal }): Promise<Sourced<TensorSpec>[]> {
+async function askTensors(side: 'input' | 'output' | 'model input' | 'model output', defaults: TensorSpec[], takenNames: string[], ask: { signal: AbortSignal }): Promise<Sourced<TensorSpec>[]> {
   const tensors: Sourced<TensorSpec>[] = [];
   for (let index = 0; ; index++) {
-    const fallback = defaults[index] ?? { name: `${side.toUpperCase()}${index}`, dataType: 'FP32' as DataType, dims: [1] };
+    const fallback = defaults[index] ?? { name: `${side.toUpperCase().replace(' ', '_')}${index}`, dataType: 'FP32' as DataType, dims: [1] };
     const taken = [...takenNames, ...tensors.map((t) => t.value.name)];
     const name = await input(
       {
-        message: `${side === 'input' ? 'Input' : 'Output'} ${index + 1} name`,
+        message: `${side.charAt(0).toUpperCase()}${side.slice(1)} ${index + 1} name`,
         default: taken.includes(fallback.name) ? undefined : fallback.name,
         validate: (answer) => {
           const valid = check(parseTensorName)(answer);
           if (valid !== true) return valid;
-          return taken.includes(answer.trim()) ? `${answer.trim()} is already used (names must be unique across inputs and outputs)` : true;
+          if (!taken.includes(answer.trim())) return true;
+          return `${answer.trim()} is already used (${side.startsWith('model') ? 'the tensors of a model, and all those of an ensemble, need names of their own' : 'names must be unique across inputs and outputs'})`;
         },
       },
       ask,

@@ -9,6 +9,7 @@
  */
 
 import { requirementProject } from '../model-spec/fields.js';
+import { generatedModelNames } from '../model-spec/pipeline.js';
 import type { Spec } from '../model-spec/spec.js';
 import type { RenderedFile, RenderedProject } from './rendered.js';
 
@@ -73,9 +74,10 @@ export function planAddition(spec: Spec, rendered: RenderedProject, existing: Ex
   const updates: FileUpdate[] = [];
   const notes: string[] = [];
 
-  // The model folder and the assets the model brings; .gitkeep only where assets/ is missing.
+  // The model folders (a pipeline's several) and the assets the model brings; .gitkeep only where assets/ is missing.
+  const modelDirs = generatedModelNames(spec).map((name) => `models/${name}/`);
   for (const file of rendered.files) {
-    if (file.path.startsWith(`models/${spec.name}/`)) files.push(file);
+    if (modelDirs.some((dir) => file.path.startsWith(dir))) files.push(file);
     else if (file.path === 'assets/.gitkeep') {
       if (!existing.hasAssetsDir) files.push(file);
     } else if (file.path.startsWith('assets/')) files.push(file);

@@ -3,6 +3,7 @@
 import { printTextProto, type PbJsonObject } from '../pbtxt/printer.js';
 import { dataTypeInfo } from '../model-spec/dtypes.js';
 import type { TensorSpec, VersionPolicy } from '../model-spec/fields.js';
+import { generatedModels } from '../model-spec/pipeline.js';
 import type { Spec } from '../model-spec/spec.js';
 import { TEMPLATES } from '../model-spec/templates.js';
 
@@ -27,8 +28,30 @@ function versionPolicyConfig(policy: VersionPolicy): PbJsonObject {
   return { specific: { versions: policy.versions } };
 }
 
+/**
+ * An ensemble: no code, no instances; its steps, each mapping the step model's tensor names (keys) to
+ * the ensemble's (values). The generated steps use the ensemble's names for their own tensors, so each
+ * map reads name: name; the ensemble's inputs feed step 1 and its outputs come from step 3.
+ */
+function ensembleConfigJson(spec: Spec): PbJsonObject {
+  const steps = generatedModels(spec).slice(1);
+  const byName = (tensors: TensorSpec[]) => Object.fromEntries(tensors.map((t) => [t.name, t.name]));
+  return {
+    name: spec.name,
+    platform: 'ensemble',
+    max_batch_size: spec.maxBatchSize,
+    input: spec.inputs.map(tensorConfig),
+    output: spec.outputs.map(tensorConfig),
+    ensemble_scheduling: {
+      // model_version -1: the highest version each step serves.
+      step: steps.map(({ spec: step }) => ({ model_name: step.name, model_version: -1, input_map: byName(step.inputs), output_map: byName(step.outputs) })),
+    },
+  };
+}
+
 /** The ModelConfig in Triton's JSON form, fields in the order a reader expects them. */
 export function modelConfigJson(spec: Spec): PbJsonObject {
+  if (spec.template === 'ensemble') return ensembleConfigJson(spec);
   const batching = spec.dynamicBatching;
   return {
     name: spec.name,
@@ -54,6 +77,11 @@ const HEADER = `# Triton model configuration (protobuf text format, message infe
 # ${ASSETS_DIR_FROM_MODEL} is /assets in the image and the project's assets/ folder locally.
 `;
 
+const ENSEMBLE_HEADER = `# Triton model configuration (protobuf text format, message inference.ModelConfig) of an ensemble:
+# Triton runs each step when the tensors it takes are there. In input_map and output_map the key is
+# the step model's tensor name and the value the ensemble's.
+`;
+
 export function renderConfig(spec: Spec): string {
-  return HEADER + '\n' + printTextProto(modelConfigJson(spec));
+  return (spec.template === 'ensemble' ? ENSEMBLE_HEADER : HEADER) + '\n' + printTextProto(modelConfigJson(spec));
 }

@@ -12,12 +12,14 @@ import type { TensorSpec } from '../model-spec/fields.js';
 import { describeRelease, pythonVersionOf } from '../model-spec/releases.js';
 import { imageNameFor } from '../model-spec/image-name.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../model-spec/samples.js';
+import { generatedModels, type GeneratedModel } from '../model-spec/pipeline.js';
 import type { Spec } from '../model-spec/spec.js';
 import { TEMPLATES } from '../model-spec/templates.js';
 import { renderConfig } from './config.js';
 import { embeddedBytes, embeddedText, embeddedUnder, renderTemplate } from './templates.js';
 import { ideFiles } from './ide.js';
 import type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
+import { passThrough, purposeOf } from './pipeline.js';
 import { pyBytes, pyString, pyTuple, PYTHON_LINE_LENGTH } from './python.js';
 
 export type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
@@ -49,11 +51,16 @@ export interface TensorView {
   optional: boolean;
   isBF16: boolean;
   isString: boolean;
+  /** Pipelines: the tensor a placeholder passes on instead (same type and dims), as a Python string literal. */
+  passFrom?: string;
 }
 
 const list = (items: (number | string)[]) => `[${items.join(', ')}]`;
 
-function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorView {
+/** The width of the longest tensor name as model.py's docstring writes it, to align its tensor lines. */
+const nameWidthOf = (tensors: TensorSpec[]) => Math.max(...tensors.map((t) => pyString(t.name).length - 2));
+
+function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number, passFrom?: Map<string, string>): TensorView {
   const info = dataTypeInfo(tensor.dataType);
   const batched = spec.maxBatchSize > 0;
   const shapeWithBatch = (batch: string, dims = tensor.dims) => (batched ? [batch, ...dims.map(String)] : dims.map(String));
@@ -88,6 +95,7 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
     optional: Boolean(tensor.optional),
     isBF16: info.name === 'BF16',
     isString: info.kind === 'string',
+    ...(passFrom?.has(tensor.name) ? { passFrom: pyString(passFrom.get(tensor.name) as string) } : {}),
   };
 }
 
@@ -107,11 +115,19 @@ function curlBody(spec: Spec): string | undefined {
   return JSON.stringify({ inputs: spec.inputs.map((t) => sampleJsonInput(t, spec.maxBatchSize)) });
 }
 
+/** A generated model's files in the README's map: the main model file by file, a pipeline's other models as folders. */
+function modelLayout({ role, spec }: GeneratedModel): [string, string][] {
+  const dir = `models/${spec.name}`;
+  if (spec.template === 'ensemble') return [[`${dir}/config.pbtxt`, 'the ensemble: its steps, and which tensor goes where'], [`${dir}/${spec.modelVersion}/`, 'empty: an ensemble has no code of its own']];
+  if (role === 'main') return [[`${dir}/config.pbtxt`, 'the model configuration Triton reads'], [`${dir}/${spec.modelVersion}/model.py`, 'the model (TritonPythonModel)']];
+  const what = { preprocess: 'step 1: preprocess', model: 'step 2: the model', postprocess: 'step 3: postprocess', target: 'the model the BLS caller calls' }[role];
+  return [[`${dir}/`, `${what} (config.pbtxt, ${spec.modelVersion}/model.py)`]];
+}
+
 /** The files a project holds, with what each is for: the README's map of the project. */
 function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [string, string][] {
   return [
-    [`models/${spec.name}/config.pbtxt`, 'the model configuration Triton reads'],
-    [`models/${spec.name}/${spec.modelVersion}/model.py`, 'the model (TritonPythonModel)'],
+    ...generatedModels(spec).flatMap(modelLayout),
     ['assets/', 'files the model loads (/assets in the image)'],
     ['requirements.txt', 'Python packages installed into the image'],
     ['constraints.txt', "limits pip keeps to (numpy<2 for this image's Python backend)"],
@@ -125,7 +141,7 @@ function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [s
 }
 
 export function projectView(spec: Spec, options: RenderOptions) {
-  const nameWidth = Math.max(...[...spec.inputs, ...spec.outputs].map((t) => pyString(t.name).length - 2));
+  const nameWidth = nameWidthOf([...spec.inputs, ...spec.outputs]);
   const template = TEMPLATES[spec.template];
   const baseImage = `nvcr.io/nvidia/tritonserver:${spec.tritonVersion}-py3`;
   const pythonVersion = pythonVersionOf(spec.tritonVersion);
@@ -137,6 +153,13 @@ export function projectView(spec: Spec, options: RenderOptions) {
     templateSummary: template.summary.charAt(0).toUpperCase() + template.summary.slice(1),
     inputs: spec.inputs.map((t) => tensorView(t, spec, nameWidth)),
     outputs: spec.outputs.map((t) => tensorView(t, spec, nameWidth)),
+    /** Pipelines: what the model in the middle takes and answers, and the other models, in the order data flows. */
+    pipeline: template.pipeline,
+    modelInputs: spec.modelInputs.map((t) => tensorView(t, spec, nameWidth)),
+    modelOutputs: spec.modelOutputs.map((t) => tensorView(t, spec, nameWidth)),
+    parts: generatedModels(spec)
+      .slice(1)
+      .map(({ role, spec: part }) => ({ role, name: part.name, inputs: part.inputs.map((t) => t.name), outputs: part.outputs.map((t) => t.name) })),
     batched: spec.maxBatchSize > 0,
     decoupled: template.decoupled,
     usesBF16: [...spec.inputs, ...spec.outputs].some((t) => t.dataType === 'BF16'),
@@ -160,6 +183,44 @@ export function projectView(spec: Spec, options: RenderOptions) {
 
 export type ProjectView = ReturnType<typeof projectView>;
 
+/** What a generated model's model.py is rendered from: the view of its own Spec, and its part in the project's pipeline. */
+export function modelView(model: GeneratedModel, project: Spec, options: RenderOptions) {
+  const { spec } = model;
+  const view = projectView(spec, options);
+  const pipeline = TEMPLATES[project.template].pipeline;
+  const part = { purpose: purposeOf(model, project), pipelineName: pipeline === 'ensemble' ? 'ensemble' : 'BLS call', callsTarget: false };
+  if (model.role !== 'main') {
+    const passFrom = passThrough(spec.outputs, spec.inputs);
+    return { ...view, ...part, outputs: spec.outputs.map((t) => tensorView(t, spec, nameWidthOf([...spec.inputs, ...spec.outputs]), passFrom)) };
+  }
+  const target = generatedModels(project).find((other) => other.role === 'target')?.spec;
+  if (!target) return { ...view, ...part };
+  // A BLS caller: its prepare() passes its inputs on to the target's, its finish() the target's outputs on to its own.
+  const everyTensor = [...spec.inputs, ...spec.outputs, ...target.inputs, ...target.outputs];
+  const width = nameWidthOf(everyTensor);
+  const prepare = passThrough(target.inputs, spec.inputs);
+  const finish = passThrough(spec.outputs, target.outputs);
+  return {
+    ...view,
+    ...part,
+    callsTarget: true,
+    inputs: spec.inputs.map((t) => tensorView(t, spec, width)),
+    outputs: spec.outputs.map((t) => tensorView(t, spec, width, finish)),
+    target: { name: target.name, inputs: target.inputs.map((t) => tensorView(t, target, width, prepare)), outputs: target.outputs.map((t) => tensorView(t, target, width)) },
+    usesBF16: everyTensor.some((t) => t.dataType === 'BF16'),
+  };
+}
+
+/** A generated model's folder: config.pbtxt and its model.py, or an ensemble's empty version folder. */
+function modelFiles(model: GeneratedModel, project: Spec, options: RenderOptions): RenderedFile[] {
+  const { spec } = model;
+  const dir = `models/${spec.name}`;
+  const config = { path: `${dir}/config.pbtxt`, content: renderConfig(spec) };
+  // Triton wants the ensemble's version folder although nothing goes in it; .gitkeep keeps it in git.
+  if (spec.template === 'ensemble') return [config, { path: `${dir}/${spec.modelVersion}/.gitkeep`, content: '' }];
+  return [config, { path: `${dir}/${spec.modelVersion}/model.py`, content: renderTemplate(`${spec.template}/model.py.ejs`, modelView(model, project, options)) }];
+}
+
 /** Files of templates/<name>/assets, copied into assets/ unless the user brings one of the same name. */
 function templateAssets(templateName: string): RenderedFile[] {
   return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `assets/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
@@ -167,10 +228,8 @@ function templateAssets(templateName: string): RenderedFile[] {
 
 export function render(spec: Spec, options: RenderOptions): RenderedProject {
   const view = projectView(spec, options);
-  const modelDir = `models/${spec.name}`;
   const files: RenderedFile[] = [
-    { path: `${modelDir}/config.pbtxt`, content: renderConfig(spec) },
-    { path: `${modelDir}/${spec.modelVersion}/model.py`, content: renderTemplate(`${spec.template}/model.py.ejs`, view) },
+    ...generatedModels(spec).flatMap((model) => modelFiles(model, spec, options)),
     { path: 'Dockerfile', content: renderTemplate('shared/Dockerfile.ejs', view) },
     { path: 'requirements.txt', content: renderTemplate('shared/requirements.txt.ejs', view) },
     { path: 'constraints.txt', content: renderTemplate('shared/constraints.txt.ejs', view) },

@@ -10,6 +10,7 @@ import type { PbJsonObject } from '../pbtxt/printer.js';
 import { readModelConfig, tensorProblems, versionsUnderPolicy } from '../repository/config.js';
 import { locate, LocateError } from '../repository/locate.js';
 import { readModelFolder, type ModelFolder } from '../repository/read.js';
+import { ensembleSteps, type EnsembleStep } from './ensemble.js';
 import { showValue, UserError } from '../ui/errors.js';
 import { shownPath } from '../ui/paths.js';
 
@@ -49,6 +50,8 @@ export interface ModelSource {
   error?: string;
   /** What serve does differently from Triton for this model (e.g. KIND_GPU runs on CPU). */
   notes: string[];
+  /** An ensemble: no process of its own, its steps run on theirs. */
+  ensemble?: EnsembleStep[];
 }
 
 /** A model folder's config and the versions to serve, or why Triton would not load it. */
@@ -59,8 +62,14 @@ export function modelSource(folder: ModelFolder): ModelSource {
   const config = withTritonDefaults(read.json, { modelName: folder.name });
   source.config = config;
   const backend = typeof config.backend === 'string' ? config.backend : '';
-  if (backend !== 'python') {
-    return { ...source, error: `serve runs Python-backend models only; this one has ${backend ? `backend '${backend}'` : `platform '${String(config.platform ?? '')}'`} (serve it with \`create-triton-model run\`)` };
+  const isEnsemble = config.platform === 'ensemble' && backend === '';
+  if (backend !== 'python' && !isEnsemble) {
+    return { ...source, error: `serve runs Python-backend models and ensembles only; this one has ${backend ? `backend '${backend}'` : `platform '${String(config.platform ?? '')}'`} (serve it with \`create-triton-model run\`)` };
+  }
+  if (isEnsemble) {
+    const found = ensembleSteps(config);
+    if ('problem' in found) return { ...source, error: found.problem };
+    source.ensemble = found.steps;
   }
   const problems = tensorProblems(config);
   if (problems.length > 0) return { ...source, error: problems.join('; ') };
@@ -84,6 +93,7 @@ export const readModelSource = (repository: string, name: string): ModelSource =
 
 /** The model.py (or default_model_filename) of each version to serve, for the import preflight. */
 export function modelFiles(source: ModelSource): string[] {
+  if (source.ensemble) return [];
   const filename = typeof source.config?.default_model_filename === 'string' && source.config.default_model_filename !== '' ? source.config.default_model_filename : 'model.py';
   return source.versions.map((version) => path.join(source.dir, version, filename));
 }

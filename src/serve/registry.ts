@@ -18,6 +18,7 @@ import { TritonError } from './errors.js';
 import { serveLog } from './log.js';
 import { prepareRequest, signatureOf, type InferRequest, type ModelSignature, type PreparedRequest } from './request.js';
 import { asArray, asObject } from '../pbtxt/json.js';
+import { runEnsemble, type EnsembleStep } from './ensemble.js';
 import { readModelSource, type ModelSource } from './model-source.js';
 import { ModelWorker, RESPONSE_COMPLETE_FINAL, type BlsCall, type LoadResult, type ModelResponse } from './worker.js';
 
@@ -34,6 +35,8 @@ export interface ModelVersion {
   signature?: ModelSignature;
   /** Set while a process that died is started again: requests wait for it. */
   restarting?: Promise<void>;
+  /** An ensemble's steps: it has no process, requests run through its steps' (./ensemble.ts). */
+  ensemble?: EnsembleStep[];
 }
 
 /** A running request: `done` settles after its final response; `cancel` says its client is gone. */
@@ -174,7 +177,35 @@ export class ModelRegistry {
       return;
     }
     for (const note of source.notes) serveLog.warn(`${entry.name}: ${note}`);
+    if (source.ensemble) return this.startEnsemble(entry, source, source.ensemble);
     await Promise.all(source.versions.map((version) => this.startVersion(entry, source, version)));
+  }
+
+  /**
+   * An ensemble loads once its steps have, as in Triton, and is not available when one of them is
+   * not (Triton's message). Every model's load starts in the same turn, so the steps are known after it.
+   */
+  private async startEnsemble(entry: ModelEntry, source: ModelSource, steps: EnsembleStep[]): Promise<void> {
+    const config = source.config as PbJsonObject;
+    const versions = source.versions.map((version): ModelVersion => ({ model: entry.name, version, state: 'LOADING', reason: '', config, signature: signatureOf(config), ensemble: steps }));
+    for (const version of versions) {
+      entry.versions.set(version.version, version);
+      serveLog.info(`loading: ${entry.name}:${version.version}`);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const missing: string[] = [];
+    for (const model of new Set(steps.map((step) => step.model))) {
+      const step = this.models.get(model);
+      // Another ensemble may wait for this one: only Python steps are waited for.
+      while (step?.loading && !step.source?.ensemble && model !== entry.name) await step.loading.catch(() => undefined);
+      if (!step || ![...step.versions.values()].some((version) => version.state === 'READY' || version.ensemble)) missing.push(model);
+    }
+    for (const version of versions) {
+      version.state = missing.length === 0 ? 'READY' : 'UNAVAILABLE';
+      version.reason = missing.length === 0 ? '' : `ensemble ${entry.name} contains models that are not available or ambiguous: ${missing.join(', ')}`;
+      if (missing.length === 0) serveLog.info(`successfully loaded '${entry.name}' version ${version.version}`);
+      else serveLog.error(`failed to load '${entry.name}' version ${version.version}: ${version.reason}`);
+    }
   }
 
   private async startVersion(entry: ModelEntry, source: ModelSource, version: string): Promise<void> {
@@ -235,6 +266,7 @@ export class ModelRegistry {
    * (requests arriving meanwhile wait for the same restart).
    */
   async run(modelVersion: ModelVersion, request: PreparedRequest, onResponse: (response: ModelResponse) => void): Promise<Running> {
+    if (modelVersion.ensemble) return this.runEnsemble(modelVersion, modelVersion.ensemble, request, onResponse);
     const worker = modelVersion.worker as ModelWorker;
     if (worker.alive || this.closing || modelVersion.state !== 'READY') return worker.execute(request, onResponse);
     modelVersion.restarting ??= this.restart(modelVersion, worker.ended ?? '').finally(() => {
@@ -245,6 +277,29 @@ export class ModelRegistry {
     if (current.alive) return current.execute(request, onResponse);
     onResponse({ present: true, flags: RESPONSE_COMPLETE_FINAL, outputs: [], parameters: {}, error: new TritonError('INTERNAL', `Failed to restart the stub process: ${modelVersion.reason}`) });
     return { done: Promise.resolve(), cancel: () => undefined };
+  }
+
+  /** A request through an ensemble's steps, each run on its model as a request of its own; cancelling stops at the step running. */
+  private async runEnsemble(modelVersion: ModelVersion, steps: EnsembleStep[], request: PreparedRequest, onResponse: (response: ModelResponse) => void): Promise<Running> {
+    let current: Running | undefined;
+    let cancelled = false;
+    const runStep = async (step: EnsembleStep, stepRequest: PreparedRequest): Promise<ModelResponse> => {
+      if (cancelled) throw new TritonError('CANCELLED', 'Request was cancelled');
+      const target = await this.resolve(step.model, step.version);
+      const responses: ModelResponse[] = [];
+      const prepared = prepareRequest({ ...stepRequest, outputs: stepRequest.requested.map((name) => ({ name })), binaryByDefault: true }, target.signature as ModelSignature);
+      current = await this.run(target, prepared, (response) => responses.push(response));
+      await current.done;
+      return responses.find((response) => response.present) ?? { present: true, flags: RESPONSE_COMPLETE_FINAL, outputs: [], parameters: {}, error: new TritonError('INTERNAL', `model '${step.model}' sent no response`) };
+    };
+    const done = runEnsemble(modelVersion.model, steps, request, runStep).then(onResponse);
+    return {
+      done,
+      cancel: () => {
+        cancelled = true;
+        current?.cancel();
+      },
+    };
   }
 
   private async restart(modelVersion: ModelVersion, why: string): Promise<void> {

@@ -7,6 +7,7 @@
 import { parseTextProto, type Diagnostic } from '../pbtxt/parser.js';
 import { checkConfig, type ModelSummary, type TensorSummary } from './config.js';
 import { FindingList, sortFindings, type Finding } from './findings.js';
+import { checkBlsCalls } from './bls.js';
 import { scanPythonModel, type PythonModelScan, type TensorRef } from './python-scan.js';
 import { pathExists, type DirEntry, type ModelFolder, type RepositorySnapshot, type VersionFolder } from '../repository/read.js';
 
@@ -15,6 +16,8 @@ export interface CheckedModel {
   summary?: ModelSummary;
   /** auto_complete_config may add tensors the config does not list. */
   autoComplete: boolean;
+  /** The Python model files read, by path in the repository (`m/1/model.py`), with their scans: their BLS calls are checked against the repository. */
+  scans: { file: string; scan: PythonModelScan }[];
 }
 
 /** How a protobuf parse diagnostic is classified, for scripts. */
@@ -129,7 +132,7 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   const configFindings = new FindingList(configPath);
   const fileFindings: FindingList[] = [];
   const pathFindings: Finding[] = [];
-  const checked: CheckedModel = { folder: model, autoComplete: false };
+  const checked: CheckedModel = { folder: model, autoComplete: false, scans: [] };
   const done = () => ({ checked, findings: [...folderFindings.items, ...pathFindings, ...configFindings.items, ...fileFindings.flatMap((f) => f.items)] });
 
   for (const problem of model.readErrors) {
@@ -220,6 +223,7 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
       const list = new FindingList(`${model.name}/${candidate.file}`);
       checkPythonScan(candidate.scan, configHasErrors ? undefined : summary, checked.autoComplete, list);
       fileFindings.push(list);
+      checked.scans.push({ file: `${model.name}/${candidate.file}`, scan: candidate.scan });
     }
   }
   return done();
@@ -271,7 +275,11 @@ function checkEnsembleSteps(ensemble: CheckedModel, models: Map<string, CheckedM
   for (const step of summary.ensembleSteps ?? []) {
     const target = models.get(step.modelName);
     if (!target) {
-      findings.warning(step.at, 'ensemble', `step ${step.index} calls model '${step.modelName}', which is not in this repository: the ensemble loads only if another --model-repository provides it`);
+      findings.error(
+        step.at,
+        'ensemble',
+        `ensemble ${name} contains models that are not available or ambiguous: ${step.modelName} (step ${step.index}; not in this repository, so the ensemble loads only if another --model-repository provides it)`,
+      );
       continue;
     }
     const stepSummary = target.summary;
@@ -332,6 +340,8 @@ export function checkRepository(snapshot: RepositorySnapshot, only?: string): Re
     checkEnsembleSteps(checked, byName, list);
     findings.push(...list.items);
   }
+  const summaries = new Map([...byName].map(([name, checked]) => [name, checked.summary as ModelSummary]));
+  for (const { checked } of results) findings.push(...checkBlsCalls(checked.summary?.name ?? checked.folder.name, checked.scans, summaries));
   const reported = only === undefined ? findings : findings.filter((f) => f.path === only || f.path.startsWith(`${only}/`));
   // A link Triton cannot follow fails the whole repository, so it is reported whichever model was asked about.
   for (const link of snapshot.brokenLinks) {

@@ -41,8 +41,27 @@ export interface PythonModelScan {
   refs: TensorRef[];
   /** The model builds InferenceRequest objects: tensors it creates may be inputs of the models it calls. */
   callsOtherModels: boolean;
+  /** Each InferenceRequest(...) call (BLS), with what can be read of it without running Python. */
+  blsCalls: BlsCallScan[];
   /** A lexical problem that stopped the scan (unterminated string, unbalanced bracket); what came before is kept. */
   problem?: SourcePosition & { message: string };
+}
+
+export interface BlsTensorRef extends SourcePosition {
+  name: string;
+  /** The numpy type written for it (`float32` from `dtype=np.float32` or `.astype(np.float32)`), when one is. */
+  numpyType?: string;
+}
+
+export interface BlsCallScan extends SourcePosition {
+  /** model_name=: a string literal, or a module-level name bound to one; undefined when computed. */
+  model?: string;
+  modelAt?: SourcePosition;
+  /** requested_output_names=, when it is a list or tuple of literals (or a module-level name bound to one). */
+  outputs?: BlsTensorRef[];
+  /** The tensors of inputs=[pb_utils.Tensor("name", ...), ...] that could be read, and whether that is all of them. */
+  inputs: BlsTensorRef[];
+  inputsComplete: boolean;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -142,7 +161,9 @@ export function scanPythonModel(text: string): PythonModelScan {
   const tokens = tokenizer.tokens;
   const lines = logicalLines(tokens);
   const { modules, imported } = moduleAliases(lines);
-  const scan: PythonModelScan = { methods: new Map(), refs: [], callsOtherModels: false, ...(problem ? { problem } : {}) };
+  const scan: PythonModelScan = { methods: new Map(), refs: [], callsOtherModels: false, blsCalls: [], ...(problem ? { problem } : {}) };
+  const constants = moduleConstants(lines);
+  const numpyNames = numpyAliases(lines);
 
   // The class, and the methods directly in its body.
   const classLine = lines.findIndex((line) => line[0]?.text === 'class' && line[1]?.text === 'TritonPythonModel');
@@ -198,7 +219,10 @@ export function scanPythonModel(text: string): PythonModelScan {
     const root = bare ? (imported.get(token.text) as string) : token.text;
     if (root === 'InferenceRequest') {
       // A call, not a type annotation such as `requests: list[pb_utils.InferenceRequest]`.
-      if (tokens[i + 1]?.text === '(') scan.callsOtherModels = true;
+      if (tokens[i + 1]?.text === '(') {
+        scan.callsOtherModels = true;
+        scan.blsCalls.push(blsCall(tokens, i, constants, { modules, imported, numpy: numpyNames }));
+      }
       continue;
     }
     for (const call of CALLS) {
@@ -218,4 +242,93 @@ export function scanPythonModel(text: string): PythonModelScan {
     }
   }
   return scan;
+}
+
+// ------------------------------------------------------------------------------------------------
+// BLS requests: what InferenceRequest(model_name=..., requested_output_names=..., inputs=[...]) names
+
+/** Module-level `NAME = <tokens>` (or `NAME: type = <tokens>`) bindings: what a constant used in a call stands for. */
+function moduleConstants(lines: Token[][]): Map<string, Token[]> {
+  const constants = new Map<string, Token[]>();
+  for (const line of lines) {
+    const first = line[0];
+    if (!first || first.type !== 'name' || (first.indent ?? 0) !== 0) continue;
+    const equals = line.findIndex((t, i) => t.text === '=' && (i === 1 || line[1]?.text === ':'));
+    if (equals > 0) constants.set(first.text, line.slice(equals + 1));
+  }
+  return constants;
+}
+
+/** Names numpy is imported under (`import numpy as np`); `np` and `numpy` always. */
+function numpyAliases(lines: Token[][]): Set<string> {
+  const names = new Set(['np', 'numpy']);
+  for (const line of lines) {
+    if (line[0]?.text === 'import' && line[1]?.text === 'numpy' && line[2]?.text === 'as' && line[3]) names.add(line[3].text);
+  }
+  return names;
+}
+
+/** The items of a list or tuple display (`[a, b]`, `(a,)`), each a token list; undefined for anything else. */
+function displayItems(tokens: Token[]): Token[][] | undefined {
+  const open = tokens[0]?.text;
+  if ((open !== '[' && open !== '(') || tokens.at(-1)?.text !== (open === '[' ? ']' : ')')) return undefined;
+  // callArguments reads from just after an opening bracket to its closing one.
+  return callArguments(tokens, 0).filter((item) => item.length > 0);
+}
+
+/** `arg`, or what the module-level name it is stands for. */
+function resolved(arg: Token[] | undefined, constants: Map<string, Token[]>): Token[] | undefined {
+  if (arg?.length === 1 && arg[0]?.type === 'name') return constants.get(arg[0].text) ?? arg;
+  return arg;
+}
+
+interface Aliases {
+  modules: Set<string>;
+  imported: Map<string, string>;
+  numpy: Set<string>;
+}
+
+/** The numpy type written in a tensor's value: `dtype=np.X` or `.astype(np.X)`. */
+function numpyTypeIn(tokens: Token[], numpy: Set<string>): string | undefined {
+  for (let i = 0; i + 4 < tokens.length; i++) {
+    const marker = tokens[i] as Token;
+    const typed = (marker.text === 'dtype' && tokens[i + 1]?.text === '=') || (marker.text === 'astype' && tokens[i + 1]?.text === '(');
+    if (typed && numpy.has(tokens[i + 2]?.text ?? '') && tokens[i + 3]?.text === '.' && tokens[i + 4]?.type === 'name') return tokens[i + 4]?.text;
+  }
+  return undefined;
+}
+
+/** One `pb_utils.Tensor("name", value)` item of an inputs list, or undefined when the item is something else. */
+function tensorItem(item: Token[], aliases: Aliases): BlsTensorRef | undefined {
+  const viaModule = item[0]?.type === 'name' && aliases.modules.has(item[0].text) && item[1]?.text === '.' && item[2]?.text === 'Tensor' && item[3]?.text === '(';
+  const bare = item[0]?.type === 'name' && aliases.imported.get(item[0].text) === 'Tensor' && item[1]?.text === '(';
+  if (!viaModule && !bare) return undefined;
+  const open = viaModule ? 3 : 1;
+  const args = callArguments(item, open);
+  const name = literal(args[0]);
+  if (!name) return undefined;
+  const numpyType = numpyTypeIn(args[1] ?? [], aliases.numpy);
+  return { name: name.value, line: name.line, column: name.column, ...(numpyType ? { numpyType } : {}) };
+}
+
+function blsCall(tokens: Token[], at: number, constants: Map<string, Token[]>, aliases: Aliases): BlsCallScan {
+  const args = callArguments(tokens, at + 1);
+  const keyword = (name: string) => argument(args, Number.MAX_SAFE_INTEGER, name);
+  const call: BlsCallScan = { line: (tokens[at] as Token).line, column: (tokens[at] as Token).column, inputs: [], inputsComplete: false };
+  const modelArg = keyword('model_name');
+  const model = literal(resolved(modelArg, constants));
+  if (model) {
+    call.model = model.value;
+    call.modelAt = { line: modelArg?.[0]?.line ?? model.line, column: modelArg?.[0]?.column ?? model.column };
+  }
+  const outputItems = displayItems(resolved(keyword('requested_output_names'), constants) ?? []);
+  const outputs = outputItems?.map(literal);
+  if (outputs?.every((output) => output !== undefined)) call.outputs = outputs.map((output) => ({ name: output!.value, line: output!.line, column: output!.column }));
+  const inputItems = displayItems(resolved(keyword('inputs'), constants) ?? []);
+  if (inputItems) {
+    const inputs = inputItems.map((item) => tensorItem(item, aliases));
+    call.inputs = inputs.filter((input): input is BlsTensorRef => input !== undefined);
+    call.inputsComplete = call.inputs.length === inputItems.length;
+  }
+  return call;
 }

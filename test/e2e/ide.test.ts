@@ -27,7 +27,9 @@ const FAKE_DIR = path.join(TEMPLATES, 'shared/tests/triton_fake');
 interface Project {
   id: string;
   args: string[];
+  /** Models with Python code; an ensemble (`ensembles`) has none. */
   models: string[];
+  ensembles?: number;
   pythonVersion: string;
 }
 
@@ -52,6 +54,16 @@ const PROJECTS: Project[] = [
   project('decoupled-default', 'decoupled', 'streamer', 0, ['text_input:STRING:1'], ['text_output:STRING:1']),
   project('decoupled-mixed-batched', 'decoupled', 'streamer_batched', 2, MIXED_IN, MIXED_OUT),
   project('decoupled-every-type', 'decoupled', 'streamer_every_type', 0, EVERY_TYPE_IN, EVERY_TYPE_OUT),
+  {
+    ...project('ensemble-mixed-batched', 'ensemble', 'pipe', 4, MIXED_IN, MIXED_OUT, ['--model-input', 'ids_in:INT64:-1', '--model-input', 'text_in:STRING:1', '--model-output', 'score_out:FP32:2', '--model-output', 'ok_out:BOOL:1', '--dynamic-batching']),
+    models: ['pipe_preprocess', 'pipe_model', 'pipe_postprocess'],
+    ensembles: 1,
+  },
+  // The caller passes every tensor on: the called model takes and answers the same ones.
+  {
+    ...project('bls-every-type', 'bls', 'caller', 3, EVERY_TYPE_IN, EVERY_TYPE_OUT, [...EVERY_TYPE_IN.flatMap((t) => ['--model-input', t]), ...EVERY_TYPE_OUT.flatMap((t) => ['--model-output', t])]),
+    models: ['caller', 'caller_model'],
+  },
 ];
 
 // Controls, copies of generated projects: a second model added by hand (the tests must find it),
@@ -227,7 +239,8 @@ describe.each(PROJECTS.map((p) => [p.id, p] as const))('%s', (id, p) => {
     const run = pytest.get(id)!;
     expect(run.exitCode, run.output).toBe(0);
     // Per model: initialize's args, every output for valid requests, an error for a request missing its inputs; plus the models/ check.
-    expect(summaryOf(run.output)).toMatch(new RegExp(`^${1 + 3 * p.models.length} passed in `));
+    // One test for the folder; per Python model three (args, outputs, a request missing its inputs); per ensemble two.
+    expect(summaryOf(run.output)).toMatch(new RegExp(`^${1 + 3 * p.models.length + 2 * (p.ensembles ?? 0)} passed in `));
     expect(listTree(path.join(dirOf(id), 'models')).filter((f) => f.includes('__pycache__'))).toEqual([]);
   });
 });

@@ -129,6 +129,46 @@ describe('interactive flow in a terminal', () => {
     expect(readText(project, 'Dockerfile')).toContain('FROM nvcr.io/nvidia/tritonserver:24.08-py3');
   });
 
+  it('asks what the model in the middle of an ensemble takes and answers, and writes the steps from it', async () => {
+    const cwd = fs.mkdtempSync(path.join(root, 'ensemble-'));
+    const UP = '\u001b[A';
+    const driven = await drive(cwd, ['pipe'], [
+      { expect: 'Model name', send: CTRL_U + 'words' + ENTER },
+      { expect: 'Template', send: DOWN + DOWN + DOWN + ENTER }, // ensemble
+      { expect: 'Input 1 name', send: CTRL_U + 'text' + ENTER },
+      { expect: 'text data type', send: DOWN + DOWN + ENTER }, // STRING, two after FP32
+      { expect: 'text dims', send: CTRL_U + '1' + ENTER },
+      { expect: 'Add another input?', send: ENTER },
+      { expect: 'Output 1 name', send: ENTER }, // result:FP32:4
+      { expect: 'result data type', send: ENTER },
+      { expect: 'result dims', send: ENTER },
+      { expect: 'Add another output?', send: ENTER },
+      { expect: 'Model input 1 name', send: CTRL_U + 'ids' + ENTER },
+      { expect: 'ids data type', send: UP + UP + ENTER }, // INT64, two before FP32
+      { expect: 'ids dims', send: CTRL_U + '-1' + ENTER },
+      { expect: 'Add another model input?', send: ENTER },
+      { expect: 'Model output 1 name', send: CTRL_U + 'text' + ENTER },
+      { expect: 'is already used', send: CTRL_U + ENTER }, // scores:FP32:4, the default
+      { expect: 'scores data type', send: ENTER },
+      { expect: 'scores dims', send: ENTER },
+      { expect: 'Add another model output?', send: ENTER },
+      { expect: 'Max batch size', send: ENTER },
+      { expect: 'Python requirement', send: ENTER },
+      { expect: 'Asset file', send: ENTER },
+      { expect: 'Triton image tag', send: ENTER },
+      { expect: 'Advanced settings', send: ENTER },
+    ]);
+    expect(driven.failedStep, driven.transcript).toBeNull();
+    expect(driven.exitCode, driven.transcript).toBe(0);
+    const configs = await parseConfigsWithProtobuf(['words', 'words_preprocess', 'words_model', 'words_postprocess'].map((m) => path.join(cwd, 'pipe/models', m, 'config.pbtxt')));
+    expect(configs.map((c) => [c.message!.input, c.message!.output])).toEqual([
+      [[{ name: 'text', data_type: 'TYPE_STRING', dims: ['1'] }], [{ name: 'result', data_type: 'TYPE_FP32', dims: ['4'] }]],
+      [[{ name: 'text', data_type: 'TYPE_STRING', dims: ['1'] }], [{ name: 'ids', data_type: 'TYPE_INT64', dims: ['-1'] }]],
+      [[{ name: 'ids', data_type: 'TYPE_INT64', dims: ['-1'] }], [{ name: 'scores', data_type: 'TYPE_FP32', dims: ['4'] }]],
+      [[{ name: 'scores', data_type: 'TYPE_FP32', dims: ['4'] }], [{ name: 'result', data_type: 'TYPE_FP32', dims: ['4'] }]],
+    ]);
+  });
+
   it('validates answers as they are typed, with the flags\' rules, and keeps asking', async () => {
     const cwd = fs.mkdtempSync(path.join(root, 'validate-'));
     const driven = await drive(cwd, ['p'], [

@@ -52,32 +52,30 @@ def _sample(tensor):
 BUG_MARKER = "simulated bug in the model"
 
 
-def break_one_request(model, requests, victim):
-    """Make the user's part of the model raise for one request, as a bug in their code would."""
+def break_one_request(model, victim, batched):
+    """Make the user's part of the model (compute) raise whenever it sees the victim's inputs, as a bug in their code would.
+
+    A batched model computes the requests of a call together: compute() then raises for the whole
+    batch, and the model must answer the others again without the victim.
+    """
     instance = model.instance
-    if hasattr(instance, "compute"):
-        original = instance.compute
+    original = instance.compute
 
-        def compute(inputs):
-            if inputs_match(inputs, victim):
-                raise RuntimeError(BUG_MARKER)
-            return original(inputs)
+    def compute(inputs):
+        if holds_victim(inputs, victim, batched):
+            raise RuntimeError(BUG_MARKER)
+        return original(inputs)
 
-        instance.compute = compute
-    elif hasattr(instance, "generator"):
-        original_generate = instance.generator.generate
-
-        def generate(prompt):
-            if prompt == "boom":
-                raise RuntimeError(BUG_MARKER)
-            return original_generate(prompt)
-
-        instance.generator.generate = generate
+    instance.compute = compute
 
 
-def inputs_match(inputs, victim):
+def holds_victim(inputs, victim, batched):
     # Only numpy values are compared: BF16 inputs (torch tensors) reach compute() as float32.
-    return all(np.array_equal(np.asarray(inputs[k]), v) for k, v in victim.items() if k in inputs and isinstance(v, np.ndarray))
+    compared = [(np.asarray(inputs[k]), v) for k, v in victim.items() if k in inputs and isinstance(v, np.ndarray)]
+    if not batched:
+        return all(np.array_equal(given, v) for given, v in compared)
+    rows = min(len(given) for given, _ in compared)
+    return any(all(np.array_equal(given[row], v[0]) for given, v in compared) for row in range(rows))
 
 
 reports = []
@@ -102,7 +100,7 @@ for project in payload["projects"]:
                 victim[name] = np.full(value.shape, 7, dtype=value.dtype)
             else:
                 victim[name] = value
-        break_one_request(model, None, victim)
+        break_one_request(model, victim, batching)
         requests = [
             make_request(first, request_id="ok-1"),
             make_request(second, request_id="ok-2"),

@@ -10,7 +10,8 @@ An answer is one response: {"outputs": {name: {"datatype", "shape", "data"}}} or
 HTTP list is empty: its streams are tested through generate_stream). Data is comparable across the
 three: numbers as the bytes of the declared type, BYTES as hex per element, BF16 as float32 values.
 The inputs are the harness's own sample_inputs for the config, the values client.py also sends;
-a case may replace some with its own values (numeric inputs, in the sample's shape).
+a case may replace some with its own values (numbers, or text for BYTES inputs, in the sample's shape).
+An ensemble runs step by step in the fake, and BLS requests reach the project's other models.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ sys.path.insert(0, os.path.join(project, "tests", "triton_fake"))
 import triton_python_backend_utils as pb_utils  # noqa: E402  (the project's fake)
 import tritonclient.grpc as grpcclient  # noqa: E402
 import tritonclient.http as httpclient  # noqa: E402
-from harness import LoadedModel, make_request, sample_inputs  # noqa: E402
+from harness import LoadedEnsemble, LoadedModel, load_model, make_request, sample_inputs  # noqa: E402
 from tritonclient.utils import InferenceServerException, np_to_triton_dtype, triton_to_np_dtype  # noqa: E402
 
 WIRE = {value: key.replace("TYPE_", "") for key, value in pb_utils._TYPE_NUMBERS.items()}
@@ -72,7 +73,7 @@ def numpy_of_input(value: Any) -> tuple[str, np.ndarray]:
     return np_to_triton_dtype(array.dtype), array
 
 
-def fake_answers(model: LoadedModel, inputs: dict[str, Any]) -> list[dict[str, Any]]:
+def fake_answers(model: LoadedModel | LoadedEnsemble, inputs: dict[str, Any]) -> list[dict[str, Any]]:
     [result] = model.execute([make_request(inputs, request_id="compare")])
     answers = []
     for response in result.responses:
@@ -167,7 +168,7 @@ def grpc_answers(inputs: dict[str, Any], names: list[str], decoupled: bool) -> l
 
 
 def main() -> None:
-    model = LoadedModel(os.path.join(project, "models", model_name))
+    model = load_model(os.path.join(project, "models", model_name))
     names = [output["name"] for output in model.config["output"]]
     cases = []
     try:
@@ -175,6 +176,7 @@ def main() -> None:
             size = case.get("batch_size")
             inputs = sample_inputs(model.config, batch_size=size or 1)
             for name, values in case.get("values", {}).items():
+                values = [value.encode() if isinstance(value, str) else value for value in values]
                 inputs[name] = np.array(values, dtype=inputs[name].dtype).reshape(inputs[name].shape)
             fake = fake_answers(model, inputs)
             if model.decoupled:

@@ -1,9 +1,10 @@
 /**
  * Generated projects in real Triton (2.51.0, the nvidia-pytriton wheel's build; test/helpers/triton.ts).
  *
- * A matrix of projects made by the CLI (every template; every data type with and without a batch
- * dimension; dynamic batching; several CPU instance groups; parameters; version policies over several
- * version folders; optional inputs and reshape; a project grown with add-model) is served by one Triton,
+ * A matrix of projects made by the CLI (every template, the ensemble and BLS pipelines included; every
+ * data type with and without a batch dimension; dynamic batching, a batched blank; several CPU instance
+ * groups; parameters; version policies over several version folders; optional inputs and reshape; a
+ * project grown with add-model) is served by one Triton,
  * each project's models/ a model repository of its own. For every model:
  * - Triton loads it (READY) and serves exactly the config our own reading of config.pbtxt predicts
  *   (src/pbtxt: parse, then Triton's defaults);
@@ -26,23 +27,8 @@ import { toJson, withTritonDefaults } from '../../src/pbtxt/json.js';
 import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { sampleGenerateBody } from '../../src/model-spec/samples.js';
 import { makeTempDir, NO_TORCH_REASON, runCli, TEST_PYTHON, TORCH } from '../helpers/cli.js';
-import { runPythonJson } from '../helpers/python.js';
 import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';
-import { replaceCompute } from '../helpers/triton-projects.js';
-
-interface Answer {
-  outputs?: Record<string, { datatype: string; shape: number[]; data: unknown }>;
-  error?: string;
-  code?: string;
-  final?: boolean;
-}
-interface Compared {
-  id: string;
-  inputs: Record<string, { datatype: string; shape: number[]; data: unknown }>;
-  fake: Answer[];
-  http: Answer[];
-  grpc: Answer[];
-}
+import { compareThreeWays, replaceCompute, type CompareCase } from '../helpers/triton-projects.js';
 
 interface ProjectCase {
   /** Project folder, and the model repository it serves. */
@@ -126,6 +112,10 @@ const PROJECTS: ProjectCase[] = [
     edit: (dir) =>
       editModel(dir, 'errors', ['if inputs["x"][0] == 1:', '    raise InvalidRequestError("x must not be 1")', 'if inputs["x"][0] == 2:', '    raise RuntimeError("model bug for x = 2")', 'return {"y": inputs["x"] + 1}']),
   },
+  { id: 'ensemble', commands: [['--template', 'ensemble', '--yes']] },
+  { id: 'bls', commands: [['--template', 'bls', '--yes']] },
+  // Requests computed together (test/triton/pipelines.test.ts proves Triton hands execute() several at once).
+  { id: 'batched', commands: [blank('batched', '--input', 'x:FP32:-1', '--input', 'flag:BOOL:1', '--output', 'y:FP32:-1', '--output', 'label:STRING:1', '--max-batch-size', '8', '--dynamic-batching')] },
   {
     id: 'grown',
     commands: [
@@ -181,7 +171,10 @@ if (!TORCH) it.skip(NO_TORCH_REASON, () => {});
 describe('every model of every project', () => {
   it('the matrix covers what it says', () => {
     expect(served.map((s) => s.model).sort()).toEqual(
-      ['dumb_stub', 'my_model', 'my_stream_model', 'types', 'types_batched', 'instances', 'versions_all', 'versions_specific', 'versions_latest', 'shaped', 'stream_batched', 'errors', 'first', 'second', 'third'].sort(),
+      [
+        ...['dumb_stub', 'my_model', 'my_stream_model', 'types', 'types_batched', 'instances', 'versions_all', 'versions_specific', 'versions_latest', 'shaped', 'stream_batched', 'errors'],
+        ...['my_ensemble', 'my_ensemble_preprocess', 'my_ensemble_model', 'my_ensemble_postprocess', 'my_bls', 'my_bls_model', 'batched', 'first', 'second', 'third'],
+      ].sort(),
     );
   });
 
@@ -193,7 +186,10 @@ describe('every model of every project', () => {
       expect(diagnostics).toEqual([]);
       const served = await triton.get(`/v2/models/${model}/config`);
       expect(served.status).toBe(200);
-      expect(JSON.parse(served.body), `${model}: /v2/models/${model}/config`).toEqual(withTritonDefaults(toJson(message!), { modelName: model }));
+      const expected = withTritonDefaults(toJson(message!), { modelName: model });
+      // Triton 2.51.0's model_config.proto predates ensemble_scheduling.max_inflight_requests (25.11).
+      if (expected.ensemble_scheduling) delete (expected.ensemble_scheduling as Record<string, unknown>).max_inflight_requests;
+      expect(JSON.parse(served.body), `${model}: /v2/models/${model}/config`).toEqual(expected);
     }
   });
 });
@@ -223,10 +219,7 @@ function casesFor(maxBatchSize: number) {
   return maxBatchSize > 0 ? [{ id: 'batch 1', batch_size: 1 }, { id: `batch ${Math.min(3, maxBatchSize)}`, batch_size: Math.min(3, maxBatchSize) }] : [{ id: 'unbatched', batch_size: null }];
 }
 
-async function compare(project: string, model: string, cases: { id: string; batch_size: number | null; values?: Record<string, number[]> }[]): Promise<Compared[]> {
-  const { cases: compared } = await runPythonJson<{ cases: Compared[] }>('triton_compare.py', { project: projectDir(project), model, http: triton.httpUrl.replace('http://', ''), grpc: triton.grpcAddress, cases }, 180_000);
-  return compared;
-}
+const compare = (project: string, model: string, cases: CompareCase[]) => compareThreeWays(triton, projectDir(project), model, cases);
 
 describe.each(PROJECTS.map((p) => p.id))('project %s', (id) => {
   it("the fake pb_utils, Triton's HTTP and Triton's gRPC give the same outputs for the same inputs, as declared", async () => {

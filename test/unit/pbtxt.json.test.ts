@@ -103,14 +103,17 @@ describe('withTritonDefaults', () => {
       expect(withTritonDefaults({ name: 'm', backend: 'onnxruntime', instance_group: [{ kind: 'KIND_MODEL' }] }).instance_group).toMatchObject([{ kind: 'KIND_MODEL', count: 1 }]);
     });
 
-    it('leaves ensembles without instance groups and optimization', () => {
+    it('leaves ensembles without instance groups and optimization, with the transaction policy of their steps', () => {
       const json = withTritonDefaults(fromText('name: "e" platform: "ensemble" ensemble_scheduling { step { model_name: "a" model_version: -1 } }'));
       expect(json.instance_group).toEqual([]);
       expect(json.optimization).toBeUndefined();
       expect(json.ensemble_scheduling).toEqual({
         step: [{ model_name: 'a', model_version: -1, input_map: {}, output_map: {}, model_namespace: '' }],
-        max_inflight_responses: 0,
+        max_inflight_requests: 0,
       });
+      expect(json.model_transaction_policy).toEqual({ decoupled: false });
+      const streaming = withTritonDefaults(fromText('name: "e" platform: "ensemble" ensemble_scheduling { step { model_name: "a" model_version: -1 } }'), { ensembleDecoupled: true });
+      expect(streaming.model_transaction_policy).toEqual({ decoupled: true });
     });
   });
 

@@ -9,6 +9,7 @@ import { InvalidValue, parseDims, parseMaxBatchSize, parseModelName, parseModelV
 import { DEFAULT_TRITON_VERSION, describeRelease, knownRelease, MIN_TRITON_VERSION, TRITON_RELEASES } from '../../src/model-spec/releases.js';
 import { DATA_TYPE_SPELLINGS, specJsonSchema } from '../../src/model-spec/json-schema.js';
 import { imageNameFor } from '../../src/model-spec/image-name.js';
+import { generatedModels } from '../../src/model-spec/pipeline.js';
 import { finalizeSpec, type SpecDraft } from '../../src/model-spec/spec.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -179,6 +180,30 @@ describe('finalizeSpec', () => {
     );
     expect(finalizeSpec({ ...bf16, tritonVersion: sourced('24.08') }).spec.tritonVersion).toBe('24.08');
   });
+
+  it('pipelines: the model tensors default to a pass-through chain, and each model they generate has a Spec of its own', () => {
+    const ensemble = finalizeSpec({ template: sourced('ensemble' as const) });
+    const fp32 = (name: string) => ({ name, dataType: 'FP32', dims: [4] });
+    expect(ensemble.spec).toMatchObject({ name: 'my_ensemble', inputs: [fp32('raw')], modelInputs: [fp32('features')], modelOutputs: [fp32('scores')], outputs: [fp32('result')] });
+    expect(ensemble.defaulted).toEqual(expect.arrayContaining(['modelInputs=features:FP32:4', 'modelOutputs=scores:FP32:4']));
+    const models = generatedModels(ensemble.spec);
+    expect(models.map(({ role, spec }) => [role, spec.name, spec.template, spec.inputs.map((t) => t.name), spec.outputs.map((t) => t.name)])).toEqual([
+      ['main', 'my_ensemble', 'ensemble', ['raw'], ['result']],
+      ['preprocess', 'my_ensemble_preprocess', 'blank', ['raw'], ['features']],
+      ['model', 'my_ensemble_model', 'blank', ['features'], ['scores']],
+      ['postprocess', 'my_ensemble_postprocess', 'blank', ['scores'], ['result']],
+    ]);
+    // A BLS caller and the model it calls may share tensor names: the caller passes a tensor on as it came.
+    const x = sourced({ name: 'x', dataType: 'INT32' as const, dims: [1] });
+    const bls = finalizeSpec({ template: sourced('bls' as const), name: sourced('relay'), inputs: [x], outputs: [sourced({ ...x.value, name: 'y' })], modelInputs: [x], modelOutputs: [sourced({ ...x.value, name: 'y' })] });
+    expect(generatedModels(bls.spec).map(({ role, spec }) => [role, spec.name, spec.template])).toEqual([
+      ['main', 'relay', 'bls'],
+      ['target', 'relay_model', 'blank'],
+    ]);
+    expect(finalizeSpec({}).spec).toMatchObject({ modelInputs: [], modelOutputs: [] });
+    // BF16 between the steps needs torch too.
+    expect(finalizeSpec({ template: sourced('ensemble' as const), modelInputs: [sourced({ name: 'h', dataType: 'BF16' as const, dims: [4] })] }).spec.requirements).toEqual(['torch>=2.2']);
+  });
 });
 
 describe('the shipped JSON Schema', () => {
@@ -208,8 +233,10 @@ describe('the shipped JSON Schema', () => {
       modelVersion: 3,
     };
     expect(validate(full), JSON.stringify(validate.errors)).toBe(true);
+    const pipeline = { template: 'ensemble', inputs: ['text:STRING:1'], modelInputs: [{ name: 'ids', dataType: 'INT64', dims: [-1] }], modelOutputs: ['logits:FP32:-1'], outputs: ['label:STRING:1'] };
+    expect(validate(pipeline), JSON.stringify(validate.errors)).toBe(true);
     for (const spelling of DATA_TYPE_SPELLINGS) expect(lookupDataType(spelling), spelling).toBeDefined();
-    for (const bad of [{ name: 'stats' }, { name: 'a b' }, { maxBatchSize: -1 }, { batch: 4 }, { inputs: [{ name: 'x', dataType: 'FP33', dims: [1] }] }, { inputs: [{ name: 'x', dataType: 'FP32', dims: [0] }] }, { tritonVersion: 'latest' }, { requirements: ['--index-url x'] }, { instanceKind: 'tpu' }, { modelVersion: 0 }]) {
+    for (const bad of [{ name: 'stats' }, { name: 'a b' }, { maxBatchSize: -1 }, { batch: 4 }, { inputs: [{ name: 'x', dataType: 'FP33', dims: [1] }] }, { inputs: [{ name: 'x', dataType: 'FP32', dims: [0] }] }, { tritonVersion: 'latest' }, { requirements: ['--index-url x'] }, { instanceKind: 'tpu' }, { modelVersion: 0 }, { template: 'pipeline' }, { modelInputs: [] }]) {
       expect(validate(bad), JSON.stringify(bad)).toBe(false);
     }
   });

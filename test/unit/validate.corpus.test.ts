@@ -496,7 +496,9 @@ const CASES: Case[] = [
   {
     name: 'an ensemble step calling a model that is not there',
     files: ENSEMBLE(STEP('step_b', 'input_map { key: "IN" value: "TEXT" }', 'output_map { key: "OUT" value: "PICTURE" }')),
-    expected: ["pipeline/config.pbtxt:6:8: warning: step 0 calls model 'step_b', which is not in this repository: the ensemble loads only if another --model-repository provides it"],
+    expected: [
+      'pipeline/config.pbtxt:6:8: error: ensemble pipeline contains models that are not available or ambiguous: step_b (step 0; not in this repository, so the ensemble loads only if another --model-repository provides it)',
+    ],
   },
   {
     name: 'an ensemble step mapping an input its model does not have',

@@ -100,4 +100,46 @@ describe('scanPythonModel', () => {
     expect(scan.problem).toEqual({ line: 3, column: 5, message: 'unterminated string' });
     expect(scan.refs.map((r) => r.name)).toEqual(['A']);
   });
+
+  it('reads what a BLS request names: the model (literal or module constant), the outputs asked for, the tensors built and their numpy types', () => {
+    const scan = scanPythonModel(
+      [
+        'import numpy as npy',
+        'import triton_python_backend_utils as pb_utils',
+        'from triton_python_backend_utils import InferenceRequest, Tensor',
+        'TARGET: str = "other"',
+        'OUTPUTS = ("a", "b")',
+        '',
+        'class TritonPythonModel:',
+        '    def execute(self, requests):',
+        '        one = pb_utils.InferenceRequest(model_name=TARGET, requested_output_names=OUTPUTS,',
+        '            inputs=[pb_utils.Tensor("x", npy.zeros(4, dtype=npy.float32)), Tensor("s", arr.astype(npy.int8)), Tensor("u", arr)])',
+        '        two = InferenceRequest(model_name="literal", requested_output_names=[name], inputs=[make(r)])',
+        '        three = pb_utils.InferenceRequest(model_name=self.pick(), requested_output_names=[], inputs=inputs)',
+        '        return []',
+      ].join('\n'),
+    );
+    expect(scan.blsCalls).toEqual([
+      {
+        line: 9,
+        column: 24,
+        model: 'other',
+        modelAt: { line: 9, column: 52 },
+        outputs: [
+          { name: 'a', line: 5, column: 12 },
+          { name: 'b', line: 5, column: 17 },
+        ],
+        inputs: [
+          { name: 'x', line: 10, column: 37, numpyType: 'float32' },
+          { name: 's', line: 10, column: 83, numpyType: 'int8' },
+          { name: 'u', line: 10, column: 118 },
+        ],
+        inputsComplete: true,
+      },
+      // A list holding a name: what it asks for is not known; inputs built elsewhere: not all known.
+      { line: 11, column: 15, model: 'literal', modelAt: { line: 11, column: 43 }, inputs: [], inputsComplete: false },
+      // A computed model name is not checked.
+      { line: 12, column: 26, outputs: [], inputs: [], inputsComplete: false },
+    ]);
+  });
 });

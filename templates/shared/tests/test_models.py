@@ -5,8 +5,10 @@ model.py is imported with the fake triton_python_backend_utils, initialize() get
 keys, execute() gets requests shaped as the config declares (with and without a batch dimension,
 as max_batch_size says), every response must carry every declared output with its declared
 dtype and shape, a request missing its inputs must get an error response without failing the
-others, and finalize() must succeed. Decoupled models answer through the response sender: their
-responses are checked one by one, and the stream must end with the final flag.
+others, requests computed together must each get what they would get alone, and finalize() must
+succeed. Decoupled models answer through the response sender: their responses are checked one by
+one, and the stream must end with the final flag. An ensemble is run step by step through its
+models, and BLS requests reach the other models of models/, as in Triton.
 
 Run from the project root: python -m pytest
 """
@@ -19,7 +21,8 @@ from typing import Any
 
 import pytest
 import triton_python_backend_utils as pb_utils
-from harness import LoadedModel, RequestResult, check_response, make_request, sample_inputs
+import numpy as np
+from harness import LoadedEnsemble, LoadedModel, RequestResult, check_response, load_model, make_request, read_config, sample_inputs
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 
@@ -34,6 +37,8 @@ def discover_models() -> list[str]:
 
 
 MODEL_DIRS = discover_models()
+# Models with Python code (an ensemble has none: Triton runs its steps).
+PYTHON_MODEL_DIRS = [model_dir for model_dir in MODEL_DIRS if read_config(model_dir).get("platform") != "ensemble"]
 TRITON_ARGS_KEYS = {
     "model_config",
     "model_instance_kind",
@@ -46,8 +51,15 @@ TRITON_ARGS_KEYS = {
 
 
 @pytest.fixture(params=MODEL_DIRS, ids=os.path.basename)
-def model(request: pytest.FixtureRequest) -> Iterator[LoadedModel]:
-    """One instance of a model, initialized as Triton does; finalized after the test."""
+def model(request: pytest.FixtureRequest) -> Iterator[LoadedModel | LoadedEnsemble]:
+    """One instance of a model (or an ensemble and its steps), initialized as Triton does; finalized after the test."""
+    loaded = load_model(request.param)
+    yield loaded
+    loaded.finalize()
+
+
+@pytest.fixture(params=PYTHON_MODEL_DIRS, ids=os.path.basename)
+def python_model(request: pytest.FixtureRequest) -> Iterator[LoadedModel]:
     loaded = LoadedModel(request.param)
     yield loaded
     loaded.finalize()
@@ -59,7 +71,7 @@ def batch_sizes(config: dict[str, Any]) -> list[int | None]:
     return [1, min(2, max_batch_size)] if max_batch_size > 0 else [None, None]
 
 
-def data_responses(model: LoadedModel, result: RequestResult) -> list[Any]:
+def data_responses(model: LoadedModel | LoadedEnsemble, result: RequestResult) -> list[Any]:
     """The responses of one request that carry data, after checking how the request was answered."""
     assert result.responses, "the request got no response"
     assert result.final, f"the last response has no final flag (flags {result.flags})"
@@ -74,26 +86,44 @@ def data_responses(model: LoadedModel, result: RequestResult) -> list[Any]:
     return responses
 
 
+def outputs_of(model: LoadedModel | LoadedEnsemble, result: RequestResult) -> list[tuple[str, list[int], Any]]:
+    """A request's outputs, comparable: name, shape and values (floats rounded: a batched product may differ in the last bits)."""
+    [response] = data_responses(model, result)
+    assert check_response(model.config, response) == []
+    described = []
+    for tensor in response.output_tensors():
+        values = None if tensor.triton_dtype() == 14 else tensor.as_numpy()  # BF16 (14) has no numpy form: shapes only
+        if values is not None and values.dtype.kind == "f":
+            values = np.round(values.astype(np.float64), 4)
+        described.append((tensor.name(), tensor.shape(), None if values is None else values.tolist()))
+    return described
+
+
 def test_models_dir_has_models() -> None:
     assert MODEL_DIRS, f"no models/<name>/config.pbtxt under {MODELS_DIR}"
 
 
-def test_initialize_gets_tritons_args(model: LoadedModel) -> None:
-    assert set(model.args) == TRITON_ARGS_KEYS
-    assert model.args["model_name"] == model.config["name"]
+def test_initialize_gets_tritons_args(python_model: LoadedModel) -> None:
+    assert set(python_model.args) == TRITON_ARGS_KEYS
+    assert python_model.args["model_name"] == python_model.config["name"]
 
 
-def test_answers_with_every_declared_output(model: LoadedModel) -> None:
+def test_answers_with_every_declared_output(model: LoadedModel | LoadedEnsemble) -> None:
     sizes = batch_sizes(model.config)
-    requests = [make_request(sample_inputs(model.config, batch_size=size or 1), request_id=f"valid-{i}") for i, size in enumerate(sizes)]
-    results = model.execute(requests)
-    assert len(results) == len(requests)
+    inputs = [sample_inputs(model.config, batch_size=size or 1) for size in sizes]
+    results = model.execute([make_request(values, request_id=f"valid-{i}") for i, values in enumerate(inputs)])
+    assert len(results) == len(inputs)
     for size, result in zip(sizes, results):
         for response in data_responses(model, result):
             assert check_response(model.config, response, batch_size=size) == []
+    if sizes[0] is not None and not model.decoupled:
+        # Requests of one call are computed together (concatenated along the batch dimension): each must get its own rows.
+        for i, (values, result) in enumerate(zip(inputs, results)):
+            [alone] = model.execute([make_request(values, request_id=f"alone-{i}")])
+            assert outputs_of(model, result) == outputs_of(model, alone), f"request {i} got other outputs with another request than alone"
 
 
-def test_request_missing_its_inputs_gets_an_error_and_the_others_still_answer(model: LoadedModel) -> None:
+def test_request_missing_its_inputs_gets_an_error_and_the_others_still_answer(model: LoadedModel | LoadedEnsemble) -> None:
     if all(tensor.get("optional", False) for tensor in model.config["input"]):
         pytest.skip("every input is optional: a request without inputs is a valid request")
     size = batch_sizes(model.config)[0]

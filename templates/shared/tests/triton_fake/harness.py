@@ -1,12 +1,14 @@
 """Load a model folder the way Triton's Python backend does, with the fake pb_utils, and drive it.
 
-    model = LoadedModel("models/my_model")          # auto_complete_config, then initialize(args)
+    model = load_model("models/my_model")           # auto_complete_config, then initialize(args)
     results = model.execute([make_request(sample_inputs(model.config))])
     assert check_response(model.config, results[0].responses[0], batch_size=...) == []
     model.finalize()
 
 args carries the keys Triton passes (model_config as JSON, model_instance_kind, ...);
-model_repository is the model folder, as in Triton.
+model_repository is the model folder, as in Triton. An ensemble (platform "ensemble") runs its steps
+as Triton does, and a model's BLS requests (InferenceRequest(...).exec()) reach the other models of
+its repository: the same folders Triton would serve.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class LoadedModel:
             "model_name": self.config["name"],
         }
         self.instance = model_class()
+        _serve_bls_from(os.path.dirname(self.model_dir))
         if hasattr(self.instance, "initialize"):
             self.instance.initialize(self.args)
 
@@ -191,6 +194,169 @@ class LoadedModel:
     def finalize(self) -> None:
         if hasattr(self.instance, "finalize"):
             self.instance.finalize()
+
+
+class LoadedEnsemble:
+    """An ensemble, run as Triton runs one: each step once the tensors it takes are there, tensors passed by name.
+
+    The requests of one execute() call go through each step together, as a step's dynamic batcher
+    may group them. A step's error ends that request with the step's code and message, prefixed as
+    Triton prefixes it ("in ensemble '<name>', ..."); the other requests go on.
+    """
+
+    def __init__(self, model_dir: str, config: dict[str, Any] | None = None) -> None:
+        self.model_dir = os.path.abspath(model_dir)
+        self.config = config if config is not None else read_config(self.model_dir)
+        self.name = self.config["name"]
+        self.decoupled = False
+        self.repository = Repository(os.path.dirname(self.model_dir))
+        self.steps = self._in_order(self.config.get("ensemble_scheduling", {}).get("step", []))
+        missing = [step["model_name"] for step in self.steps if self.repository.model(step["model_name"]) is None]
+        if missing:
+            raise FileNotFoundError(f"ensemble {self.name} contains models that are not available or ambiguous: {', '.join(missing)}")
+
+    def _in_order(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The steps in an order where each comes after those writing the tensors it takes."""
+        available = {tensor["name"] for tensor in self.config.get("input", [])}
+        ordered: list[dict[str, Any]] = []
+        pending = list(steps)
+        while pending:
+            ready = [step for step in pending if set(step.get("input_map", {}).values()) <= available]
+            if not ready:
+                raise ValueError(f"ensemble {self.name}: no step can run with the tensors {sorted(available)}")
+            for step in ready:
+                pending.remove(step)
+                ordered.append(step)
+                available.update(step.get("output_map", {}).values())
+        return ordered
+
+    def execute(self, requests: list[pb_utils.InferenceRequest]) -> list[RequestResult]:
+        results = [RequestResult() for _ in requests]
+        tensors = [{tensor.name(): tensor for tensor in request.inputs()} for request in requests]
+        running = list(range(len(requests)))
+        for step in self.steps:
+            if not running:
+                break
+            model = self.repository.model(step["model_name"])
+            assert model is not None  # checked at load
+            step_requests = [
+                pb_utils.InferenceRequest(
+                    model_name=step["model_name"],
+                    requested_output_names=list(step.get("output_map", {})),
+                    inputs=[_renamed(tensors[i][name], key) for key, name in step.get("input_map", {}).items() if name in tensors[i]],
+                    request_id=requests[i].request_id(),
+                )
+                for i in running
+            ]
+            still_running = []
+            for i, step_result in zip(running, model.execute(step_requests)):
+                response = next((r for r in step_result.responses if r is not None), None)
+                error = None if response is None else response.error()
+                if response is None or error is not None:
+                    message = error.message() if error is not None else f"model '{step['model_name']}' sent no response"
+                    code = error.code() if error is not None else pb_utils.TritonError.INTERNAL
+                    ensemble_error = pb_utils.TritonError(f"in ensemble '{self.name}', {message}", code)
+                    results[i].responses.append(pb_utils.InferenceResponse(output_tensors=[], error=ensemble_error))
+                    results[i].flags.append(pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+                    continue
+                for key, name in step.get("output_map", {}).items():
+                    output = pb_utils.get_output_tensor_by_name(response, key)
+                    if output is not None:
+                        tensors[i][name] = _renamed(output, name)
+                still_running.append(i)
+            running = still_running
+        for i in running:
+            declared = [tensor["name"] for tensor in self.config["output"]]
+            wanted = requests[i].requested_output_names() or set(declared)
+            outputs = [tensors[i][name] for name in declared if name in wanted and name in tensors[i]]
+            results[i].responses.append(pb_utils.InferenceResponse(output_tensors=outputs))
+            results[i].flags.append(pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        return results
+
+    def finalize(self) -> None:
+        self.repository.finalize()
+
+
+class Repository:
+    """The models of one model repository, each loaded on first use: what ensembles and BLS requests reach."""
+
+    def __init__(self, models_dir: str) -> None:
+        self.models_dir = os.path.abspath(models_dir)
+        self.loaded: dict[str, LoadedModel | LoadedEnsemble] = {}
+
+    def model(self, name: str) -> LoadedModel | LoadedEnsemble | None:
+        if name not in self.loaded:
+            model_dir = os.path.join(self.models_dir, name)
+            if not os.path.isfile(os.path.join(model_dir, "config.pbtxt")):
+                return None
+            self.loaded[name] = load_model(model_dir)
+        return self.loaded[name]
+
+    def execute(self, request: pb_utils.InferenceRequest, decoupled: bool) -> Any:
+        """InferenceRequest.exec(): the request run on the model it names; its response (an iterator of them when decoupled)."""
+        name = request._model_name
+        model = self.model(name)
+        if model is None:
+            # Triton's words for it, as an error response.
+            not_ready = f"Failed for execute the inference request. Model '{name}' is not ready."
+            responses = [_error(f"Model {name} - Error when running inference: {not_ready}")]
+        elif model.decoupled and not decoupled:
+            responses = [
+                _error(
+                    f"Model {name} - Error when running inference: Model {name} is using the decoupled. "
+                    "The current BLS request call doesn't support models using the decoupled transaction policy. "
+                    "Please use 'decoupled=True' argument to the 'exec' or "
+                    "'async_exec' calls for decoupled models.'"
+                )
+            ]
+        else:
+            [result] = model.execute([request])
+            wanted = request.requested_output_names()
+            responses = [_only(response, wanted) for response in result.responses if response is not None]
+        if decoupled:
+            return pb_utils.ResponseIterator(responses)
+        return responses[0] if responses else _error("the model sent no response")
+
+    def finalize(self) -> None:
+        for model in self.loaded.values():
+            model.finalize()
+        self.loaded.clear()
+
+
+def load_model(model_dir: str, **options: Any) -> LoadedModel | LoadedEnsemble:
+    """A model folder loaded as Triton loads it: a Python model, or an ensemble and its steps."""
+    config = read_config(model_dir)
+    if config.get("platform") == "ensemble":
+        return LoadedEnsemble(model_dir, config)
+    return LoadedModel(model_dir, config=config, **options)
+
+
+def _serve_bls_from(models_dir: str) -> None:
+    """BLS requests reach the models of `models_dir`, unless a server (serve) routes them itself."""
+    current = getattr(pb_utils._bls_executor, "__self__", None)
+    if pb_utils._bls_executor is None or (isinstance(current, Repository) and current.models_dir != os.path.abspath(models_dir)):
+        pb_utils._bls_executor = Repository(models_dir).execute
+
+
+def _error(message: str) -> pb_utils.InferenceResponse:
+    return pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(message, pb_utils.TritonError.INTERNAL))
+
+
+def _only(response: Any, names: set[str]) -> Any:
+    """A BLS response with the outputs the request asked for (all when it named none), as Triton returns them."""
+    if not names or response.has_error():
+        return response
+    tensors = [tensor for tensor in response.output_tensors() if tensor.name() in names]
+    return pb_utils.InferenceResponse(output_tensors=tensors, parameters=json.loads(response.parameters()))
+
+
+def _renamed(tensor: pb_utils.Tensor, name: str) -> pb_utils.Tensor:
+    """The same data under another name: a tensor as the next ensemble step calls it."""
+    if tensor.name() == name:
+        return tensor
+    if tensor.triton_dtype() == 14:  # BF16 lives in a torch tensor
+        return pb_utils.Tensor.from_dlpack(name, tensor)
+    return pb_utils.Tensor(name, tensor.as_numpy())
 
 
 def _reshaped(tensor: pb_utils.Tensor, dims: list[Any], batched: bool) -> pb_utils.Tensor:

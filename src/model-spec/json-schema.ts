@@ -57,7 +57,7 @@ export function specJsonSchema() {
       inputs: tensors,
       outputs: tensors,
       requirements: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 1000, pattern: '^[^-\\s]' }, description: 'PEP 508 lines for requirements.txt' },
-      assets: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Files or folders copied into assets/, relative to this file' },
+      assets: { type: 'array', items: { type: 'string', minLength: 1 }, description: "Files or folders copied into the model's assets/ (models/<name>/<version>/assets/), relative to this file" },
       tritonVersion: { type: 'string', pattern: '^[0-9]{2}\\.(0[1-9]|1[0-2])(-py3)?$', description: 'NGC release tag YY.MM of nvcr.io/nvidia/tritonserver' },
       instanceKind: { enum: [...INSTANCE_KINDS] },
       instanceCount: { type: 'integer', minimum: 1, maximum: INT32_MAX },
@@ -95,7 +95,7 @@ export function specJsonSchema() {
       parameters: {
         description: 'config parameters (strings) model.py can read',
         oneOf: [
-          { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', not: { const: 'assets_dir' } }, additionalProperties: { type: ['string', 'number', 'boolean'] } },
+          { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: ['string', 'number', 'boolean'] } },
           { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*=' } },
         ],
       },

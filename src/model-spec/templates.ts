@@ -19,7 +19,7 @@ export interface TemplateInfo {
 export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
   'image-stub': {
     name: 'image-stub',
-    summary: 'reference example: a text-to-image stub that answers with assets/image.jpg',
+    summary: 'reference example: a text-to-image stub that answers with the picture in its assets/',
     defaultModelName: 'dumb_stub',
     defaultInputs: [{ name: 'prompt', dataType: 'STRING', dims: [1] }],
     defaultOutputs: [{ name: 'image', dataType: 'UINT8', dims: [-1, -1, 3] }],

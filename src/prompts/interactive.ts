@@ -149,7 +149,7 @@ export async function promptForSpec(
       for (;;) {
         const raw = (
           await input(
-            { message: 'Asset file or folder to copy into assets/ (Enter to finish)', validate: (a) => a.trim() === '' || check((v) => parseAssetPath(v, context.cwd))(a.trim()) },
+            { message: "Asset file or folder to copy into the model's assets/ (Enter to finish)", validate: (a) => a.trim() === '' || check((v) => parseAssetPath(v, context.cwd))(a.trim()) },
             ask,
           )
         ).trim();

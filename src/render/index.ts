@@ -112,7 +112,7 @@ function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [s
   return [
     [`models/${spec.name}/config.pbtxt`, 'the model configuration Triton reads'],
     [`models/${spec.name}/${spec.modelVersion}/model.py`, 'the model (TritonPythonModel)'],
-    ['assets/', 'files the model loads (/assets in the image)'],
+    [`models/${spec.name}/${spec.modelVersion}/assets/`, 'files the model loads (weights, labels): inside the model folder, which serves from anywhere'],
     ['requirements.txt', 'Python packages installed into the image'],
     ['constraints.txt', "limits pip keeps to (numpy<2 for this image's Python backend)"],
     ['Dockerfile  .dockerignore', `the image: ${baseImage}`],
@@ -160,9 +160,14 @@ export function projectView(spec: Spec, options: RenderOptions) {
 
 export type ProjectView = ReturnType<typeof projectView>;
 
-/** Files of templates/<name>/assets, copied into assets/ unless the user brings one of the same name. */
-function templateAssets(templateName: string): RenderedFile[] {
-  return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `assets/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
+/** Where a model's files go: assets/ in its version folder, beside model.py (Triton reads every other folder of a model folder as a version). */
+export function assetsFolder(spec: Spec): string {
+  return `models/${spec.name}/${spec.modelVersion}/assets`;
+}
+
+/** Files of templates/<name>/assets, copied into the model's assets/ unless the user brings one of the same name. */
+function templateAssets(templateName: string, folder: string): RenderedFile[] {
+  return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `${folder}/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
 }
 
 export function render(spec: Spec, options: RenderOptions): RenderedProject {
@@ -181,11 +186,12 @@ export function render(spec: Spec, options: RenderOptions): RenderedProject {
     ...ideFiles(spec),
   ];
   // The user's assets replace a template asset of the same name (e.g. their own image.jpg for the stub).
-  const userAssets = spec.assets.map((source) => ({ path: `assets/${path.basename(source)}`, copyFrom: source }));
+  const folder = assetsFolder(spec);
+  const userAssets = spec.assets.map((source) => ({ path: `${folder}/${path.basename(source)}`, copyFrom: source }));
   const userPaths = new Set(userAssets.map((a) => a.path));
-  const assets = [...templateAssets(spec.template).filter((a) => !userPaths.has(a.path)), ...userAssets];
-  // Docker's COPY assets needs the folder even when it is empty; git keeps it through .gitkeep.
-  files.push(...(assets.length > 0 ? assets : [{ path: 'assets/.gitkeep', content: '' }]));
+  const assets = [...templateAssets(spec.template, folder).filter((a) => !userPaths.has(a.path)), ...userAssets];
+  // The folder model.py looks in exists from the start, so the place for weights is plain; git keeps it through .gitkeep.
+  files.push(...(assets.length > 0 ? assets : [{ path: `${folder}/.gitkeep`, content: '' }]));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files };
 }

@@ -20,7 +20,6 @@ export interface ProjectFiles {
   readme?: string;
   requirements?: string;
   constraints?: string;
-  hasAssetsDir: boolean;
 }
 
 const FROM_LINE = /^\s*FROM\s+nvcr\.io\/nvidia\/tritonserver:(\d{2}\.\d{2})-py3\s*$/im;
@@ -57,6 +56,5 @@ export function readProject(dir: string, cwd: string): ProjectFiles {
     readme: readIfFile(path.join(dir, 'README.md')),
     requirements: readIfFile(path.join(dir, 'requirements.txt')),
     constraints: readIfFile(path.join(dir, 'constraints.txt')),
-    hasAssetsDir: fs.existsSync(path.join(dir, 'assets')),
   };
 }

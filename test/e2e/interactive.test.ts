@@ -123,7 +123,7 @@ describe('interactive flow in a terminal', () => {
       output: [{ name: 'probs', data_type: 'TYPE_FP64', dims: ['1000'] }],
       instance_group: [{ count: 2, kind: 'KIND_GPU' }, { count: 1, kind: 'KIND_CPU' }],
       dynamic_batching: { preferred_batch_size: [4, 8], max_queue_delay_microseconds: '100' },
-      parameters: { assets_dir: { string_value: '../../assets' }, threshold: { string_value: '0.5' } },
+      parameters: { threshold: { string_value: '0.5' } },
     });
     expect(parsed!.message!.version_policy).toBeUndefined();
     expect(readText(project, 'Dockerfile')).toContain('FROM nvcr.io/nvidia/tritonserver:24.08-py3');

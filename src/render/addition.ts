@@ -41,7 +41,7 @@ export interface Addition {
 }
 
 /** Distribution names of a requirements file's requirement lines (options, comments and blanks skipped). */
-function requirementsIn(text: string): Map<string, string> {
+export function requirementsIn(text: string): Map<string, string> {
   const found = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();

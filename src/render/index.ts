@@ -11,10 +11,12 @@ import { dataTypeInfo } from '../model-spec/dtypes.js';
 import type { TensorSpec } from '../model-spec/fields.js';
 import { describeRelease, pythonVersionOf } from '../model-spec/releases.js';
 import { imageNameFor } from '../model-spec/image-name.js';
+import { kubernetesNameFor } from '../model-spec/deployment.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../model-spec/samples.js';
 import type { Spec } from '../model-spec/spec.js';
 import { TEMPLATES } from '../model-spec/templates.js';
 import { renderConfig } from './config.js';
+import { CHECKED_AGAINST } from './deploy.js';
 import { embeddedBytes, embeddedText, embeddedUnder, renderTemplate } from './templates.js';
 import { ideFiles } from './ide.js';
 import type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
@@ -151,6 +153,9 @@ export function projectView(spec: Spec, options: RenderOptions) {
     layout,
     layoutWidth: Math.max(...layout.map(([file]) => file.length)),
     imageTag: imageNameFor(options.projectName),
+    /** The name deploy gives the workload and the Helm chart. */
+    k8sName: kubernetesNameFor(options.projectName),
+    checkedAgainst: CHECKED_AGAINST,
     curlInfer: curlBody(spec),
     py: pyString,
     /** Python lines stay within it (templates/shared/python/_collection.py.ejs folds what would not). */

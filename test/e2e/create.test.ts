@@ -138,9 +138,9 @@ describe('create --yes (the built-in example)', () => {
     expect(readText(project, 'Dockerfile')).not.toMatch(/latest|ARG|ENV .*(TOKEN|KEY|PASSWORD)/i);
   });
 
-  it('keeps history, secrets, caches and environments out of the build context', () => {
+  it('keeps history, secrets, caches, environments and the cluster manifests out of the build context', () => {
     const ignored = readText(project, '.dockerignore').split('\n');
-    for (const entry of ['.git', '.env', '.venv', '**/__pycache__', '.pytest_cache']) expect(ignored).toContain(entry);
+    for (const entry of ['.git', '.env', '.venv', '**/__pycache__', '.pytest_cache', 'deploy']) expect(ignored).toContain(entry);
   });
 
   it('writes a client that uses tritonclient.http with the declared tensors, and a README with the tensor table and commands', () => {
@@ -154,6 +154,10 @@ describe('create --yes (the built-in example)', () => {
     expect(readme).toContain('| `image` | output | `TYPE_UINT8` | `UINT8` | `[-1, -1, 3]` | `[-1, -1, 3]` |');
     expect(readme).toContain('docker build -t demo .');
     expect(readme).toContain('docker run --rm --shm-size=1g -p 127.0.0.1:8000:8000 -p 127.0.0.1:8001:8001 -p 127.0.0.1:8002:8002 demo');
+    // Deploy: the command that writes deploy/, then kubectl, Helm or KServe, and what the manifests were checked against.
+    expect(readme).toContain('npx create-triton-model deploy --image registry.example.com/team/demo:1.0');
+    expect(readme).toContain('kubectl apply -k deploy/kubernetes                         # or: helm install demo deploy/helm/demo');
+    expect(readme).toContain('The manifests are checked against Kubernetes 1.30 and 1.37, Helm 4.3.2, kustomize 5.8.2\nand the KServe 0.20 API.');
   });
 
   it('renders the same bytes twice (render is pure)', async () => {

@@ -201,3 +201,30 @@ describe('interactive flow in a terminal', () => {
     expect(driven.transcript).not.toContain('Model name');
   });
 });
+
+describe('deploy in a terminal', () => {
+  it('asks only what its flags did not give, judges answers with the flags\' rules, and writes what was answered', async () => {
+    const cwd = fs.mkdtempSync(path.join(root, 'deploy-'));
+    expect((await runCli(['p', '--yes', '--template', 'blank', '--input', 'x:FP32:4', '--output', 'y:FP32:4'], { cwd })).exitCode).toBe(0);
+    const driven = await drive(path.join(cwd, 'p'), ['deploy', '--replicas', '2'], [
+      { expect: 'Image the cluster pulls', send: CTRL_U + 'registry.example.com/team/p:1.0' + ENTER },
+      { expect: 'Namespace', send: 'Prod' + ENTER },
+      { expect: 'not a Kubernetes namespace', send: CTRL_U + 'team-a' + ENTER },
+      { expect: 'GPUs per pod', send: ENTER },
+      { expect: 'Shared memory', send: CTRL_U + '2g' + ENTER },
+      { expect: 'Manifests for', send: DOWN + ENTER }, // kubernetes
+    ]);
+    expect(driven.failedStep, driven.transcript).toBeNull();
+    expect(driven.exitCode, driven.transcript).toBe(0);
+    expect(driven.transcript).not.toContain('Replicas at least');
+    // kubernetes only: no KServe, so no storage URI asked.
+    expect(driven.transcript).not.toContain('Where models/ is uploaded');
+    expect(listTree(path.join(cwd, 'p/deploy')).filter((f) => !f.endsWith('/') && !f.startsWith('kubernetes/'))).toEqual(['README.md']);
+    const kustomization = readText(cwd, 'p/deploy/kubernetes/kustomization.yaml');
+    expect(kustomization).toContain('\nnamespace: team-a\n');
+    const deployment = readText(cwd, 'p/deploy/kubernetes/deployment.yaml');
+    expect(deployment).toContain('image: "registry.example.com/team/p:1.0"');
+    expect(deployment).toContain('sizeLimit: 2Gi');
+    expect(readText(cwd, 'p/deploy/kubernetes/hpa.yaml')).toContain('minReplicas: 2');
+  });
+});

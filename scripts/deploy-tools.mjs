@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withDirLock } from './dir-lock.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TOOLS_DIR = path.join(ROOT, '.tools');
@@ -35,45 +36,12 @@ function findGo() {
   throw new Error('the deploy suite builds helm and kustomize with Go (1.26 or later): none found on PATH or in /usr/local/go/bin');
 }
 
-/** Hold .tools.lock while building, so two suites started together build once. */
-function withLock(work) {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK);
-      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      let holder = 0;
-      try {
-        holder = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8').trim() || 0);
-      } catch {}
-      let alive = false;
-      try {
-        alive = holder > 0 && process.kill(holder, 0);
-      } catch {}
-      if (!alive) {
-        fs.rmSync(LOCK, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`${LOCK} is held by process ${holder} for too long`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    return work();
-  } finally {
-    fs.rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
 /** Build or reuse the tools; returns the paths of helm and kustomize. */
 export function ensureDeployTools() {
   const { go, version } = findGo();
   const stamp = `${version}\n${TOOLS.map((t) => `${t.module}@${t.version}`).join('\n')}\n`;
   const paths = Object.fromEntries(TOOLS.map((t) => [t.name, path.join(TOOLS_BIN, t.name)]));
-  return withLock(() => {
+  return withDirLock(LOCK, LOCK_WAIT_MS, () => {
     const current = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8') : '';
     if (current === stamp && TOOLS.every((t) => fs.existsSync(paths[t.name]))) return paths;
     fs.rmSync(STAMP, { force: true });

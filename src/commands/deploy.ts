@@ -109,6 +109,9 @@ export async function deployCommand(args: DeployArgs): Promise<void> {
   // The stock runtime cannot install requirements: refused before anything is asked.
   const refusal = stockRuntimeRefusal(project);
   if (draft.storageUri && refusal) throw fieldError('--storage-uri', args.storageUri, refusal);
+  if (draft.storageUri && draft.targets && !draft.targets.includes('kserve')) {
+    throw fieldError('--storage-uri', args.storageUri, `only the kserve target uses it (--target is ${draft.targets.join(',')}: add kserve, or leave --storage-uri out)`);
+  }
 
   const defaults: { image: string; gpus: number; replicas: number; shmSize: string } = {
     image: imageNameFor(existing.dir),
@@ -137,8 +140,10 @@ export async function deployCommand(args: DeployArgs): Promise<void> {
     targets: draft.targets ?? [...DEPLOY_TARGETS],
   };
   if (!interactive && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
-  const needed = defaults.gpus;
-  if (spec.gpus < needed) report.warn(`--gpus ${spec.gpus}: ${models.filter((m) => m.gpusNeeded > spec.gpus).map((m) => m.name).join(', ')} ask${needed > 1 ? '' : 's'} for ${needed} GPU(s) (KIND_GPU instance groups): Triton fails to load them without`);
+  const short = models.filter((m) => m.gpusNeeded > spec.gpus);
+  if (short.length > 0) {
+    report.warn(`--gpus ${spec.gpus}: ${short.map((m) => `${m.name} uses ${m.gpusNeeded}`).join(', ')} (KIND_GPU instance groups): Triton fails to load ${short.length === 1 ? 'it' : 'them'} with fewer GPUs per pod`);
+  }
 
   const files = renderDeployment(spec, project);
   const target = path.join(existing.dir, 'deploy');

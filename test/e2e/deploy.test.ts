@@ -179,6 +179,7 @@ describe('deploy refuses bad input in one line, writing nothing', () => {
       '--storage-uri "ftp://x/models": not a storage URI for the model repository (allowed: s3://, gs://, pvc://, https://, hdfs://, webhdfs:// followed by where models/ was uploaded, e.g. s3://my-bucket/my-project/models)',
     ],
     [['--storage-uri', 's3://b/models'], "--storage-uri \"s3://b/models\": KServe's stock Triton runtime has no opencv-python-headless==4.10.0.82 (this project's requirements.txt): deploy the project's own image"],
+    [['--gpus', '-1'], '--gpus "-1": must be an integer from 0 to 64 (nvidia.com/gpu per pod)'],
   ])('%j', async (flags, message) => {
     const before = listTree(path.join(root, 'demo'));
     fs.rmSync(deployDir('demo'), { recursive: true, force: true });
@@ -191,6 +192,17 @@ describe('deploy refuses bad input in one line, writing nothing', () => {
       expect(again.exitCode).toBe(0);
       expect(listTree(path.join(root, 'demo'))).toEqual(before);
     }
+  });
+
+  it('--storage-uri without the kserve target', async () => {
+    const result = await runCli(['deploy', '--yes', '--target', 'helm', '--storage-uri', 's3://b/gpu/models', '--dry-run'], { cwd: path.join(root, 'gpu') });
+    expect(result).toEqual({ exitCode: 1, stdout: '', stderr: 'error: --storage-uri "s3://b/gpu/models": only the kserve target uses it (--target is helm: add kserve, or leave --storage-uri out)' });
+  });
+
+  it('--gpus below what the models use: written as asked, with a warning', async () => {
+    const result = await runCli(['deploy', '--yes', '--gpus', '1', '--dry-run', '--force'], { cwd: path.join(root, 'gpu') });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toBe('warning: --gpus 1: scorer uses 2 (KIND_GPU instance groups): Triton fails to load it with fewer GPUs per pod');
   });
 
   it('a folder that is not a project', async () => {

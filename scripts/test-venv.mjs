@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withDirLock } from './dir-lock.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VENV_DIR = path.join(ROOT, '.venv-test');
@@ -54,36 +55,6 @@ function stampFor(python, info) {
   hash.update(`recipe ${RECIPE}\n`);
   hash.update(`${info.executable} ${info.full}`);
   return hash.digest('hex');
-}
-
-/** Hold .venv-test.lock while building, so two suites started together build once. */
-function withLock(work) {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK);
-      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      const holder = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8').trim() || 0);
-      let alive = false;
-      try {
-        alive = holder > 0 && process.kill(holder, 0);
-      } catch {}
-      if (!alive) {
-        fs.rmSync(LOCK, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`${LOCK} is held by process ${holder} for too long`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    return work();
-  } finally {
-    fs.rmSync(LOCK, { recursive: true, force: true });
-  }
 }
 
 function build(python, info, stamp) {
@@ -135,7 +106,7 @@ export function ensureTestVenv() {
     throw new Error(`${info.executable} is Python ${info.full}; the tests need ${SUPPORTED_MINORS.join(', ')}, the versions the nvidia-pytriton wheel has Triton stubs for (set PYTHON to one)`);
   }
   const stamp = stampFor(python, info);
-  return withLock(() => {
+  return withDirLock(LOCK, LOCK_WAIT_MS, () => {
     const current = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8').trim() : '';
     if (current !== stamp) build(python, info, stamp);
     const torch = linkSystemTorch(info);

@@ -16,6 +16,7 @@ import { addModelCommandModule } from './commands/add-model.js';
 import { jsonRequested, refuseDoubleDash } from './commands/args.js';
 import { buildCommandModule } from './commands/build.js';
 import { createCommandModule } from './commands/create.js';
+import { deployCommandModule } from './commands/deploy.js';
 import { runCommandModule } from './commands/run.js';
 import { serveCommandModule } from './commands/serve.js';
 import { validateCommandModule } from './commands/validate.js';
@@ -29,7 +30,7 @@ export { PRECOMPUTED_HELP_WIDTHS } from './ui/help-width.js';
 export const EXIT_CODES = 'Exit codes: 0 ok, 1 invalid input or a failed step, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.';
 
 /** Every command, in the order --help lists them; the first is the default. */
-export const COMMANDS: readonly CommandModule[] = [createCommandModule, validateCommandModule, addModelCommandModule, serveCommandModule, buildCommandModule, runCommandModule];
+export const COMMANDS: readonly CommandModule[] = [createCommandModule, validateCommandModule, addModelCommandModule, serveCommandModule, buildCommandModule, runCommandModule, deployCommandModule];
 
 export function buildCli(argv: string[], commands: readonly CommandModule[] = COMMANDS) {
   let cli = yargs(argv)

@@ -13,12 +13,9 @@ import { generatedModelNames } from '../model-spec/pipeline.js';
 import { finalizeSpec, type Spec } from '../model-spec/spec.js';
 import { planAddition } from '../render/addition.js';
 import { render } from '../render/index.js';
-import { LocateError } from '../repository/locate.js';
-import { readProject, type ProjectFiles } from '../repository/project.js';
-import { fieldError, showValue, UserError } from '../ui/errors.js';
+import { fieldError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
 import { color, commandLines, Reporter, writeStdout } from '../ui/output.js';
-import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 import { exitOnSignals } from '../ui/signals.js';
 import { canPrompt } from '../ui/terminal.js';
@@ -26,6 +23,7 @@ import { formatTree } from '../ui/tree.js';
 import { existingState, writeAddition } from '../write/addition.js';
 import { asOne } from './args.js';
 import { modelsLine } from './models-line.js';
+import { projectAt } from './project-at.js';
 import { draftFromFlagsAndFile, specFlagsFrom, specOptions, type ModelFlags } from './spec-flags.js';
 
 export interface AddModelArgs extends ModelFlags {
@@ -67,26 +65,11 @@ function refuseTakenName(name: string, taken: string[], label: string, raw: unkn
   throw fieldError(label, raw, `${same}; this project has ${taken.map((t) => `models/${t}`).join(', ')} (${choose})`);
 }
 
-/** The project at `given`, or one line saying why it is not one. */
-function projectAt(given: string, cwd: string): { existing: ProjectFiles; shown: string } {
-  const dir = path.resolve(cwd, given);
-  const shown = shownPath(dir, cwd);
-  try {
-    return { existing: readProject(dir, cwd), shown };
-  } catch (error) {
-    if (!(error instanceof LocateError)) throw error;
-    if (error.code === 'not-a-repository') {
-      throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
-    }
-    throw new UserError(`add-model ${showValue(given)}: ${error.problem}`);
-  }
-}
-
 export async function addModelCommand(args: AddModelArgs): Promise<void> {
   exitOnSignals();
   const cwd = process.cwd();
   const report = new Reporter(args.json);
-  const { existing, shown } = projectAt(args.project ?? '.', cwd);
+  const { existing, shown } = projectAt(args.project ?? '.', cwd, 'add-model');
   const project = existing.dir;
   const taken = existing.takenNames;
 

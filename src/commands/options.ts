@@ -6,22 +6,14 @@
  */
 
 import net from 'node:net';
+import { IMAGE_REFERENCE_ALLOWED, isImageReference } from '../model-spec/image-name.js';
+import { SIZE_PATTERN } from '../model-spec/deployment.js';
 import { fieldError } from '../ui/errors.js';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Docker's image reference grammar (distribution/reference): [registry[:port]/]path[:tag][@digest]. */
-const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
-
 export function parseImageTag(raw: string, label = '--tag'): string {
-  if (raw.length > 255 || CONTROL.test(raw) || !REFERENCE.test(raw)) {
-    throw fieldError(label, raw, 'not a docker image name (allowed: lower-case name[:tag], e.g. my-project or registry.example.com/team/model:1.0)');
-  }
+  if (!isImageReference(raw)) throw fieldError(label, raw, `not a docker image name (allowed: ${IMAGE_REFERENCE_ALLOWED})`);
   return raw;
 }
 
@@ -45,7 +37,7 @@ export function parsePort(raw: string, label: string, { zeroPicksFree = false } 
 /** What docker's --shm-size accepts (go-units RAMInBytes): a number with an optional unit b, k, m, g, t, p. */
 export function parseShmSize(raw: string): string {
   const text = raw.trim();
-  if (!/^\d+(\.\d+)?\s?([kmgtp]i?b?|b)?$/i.test(text) || Number.parseFloat(text) <= 0) {
+  if (!SIZE_PATTERN.test(text) || Number.parseFloat(text) <= 0) {
     throw fieldError('--shm-size', raw, 'not a size (allowed: a number with a unit, e.g. 1g, 512m, 2gb)');
   }
   return text.replace(/\s/g, '');

@@ -98,7 +98,7 @@ export const runCommandModule: CommandModule = {
       .option('port-metrics', { type: 'string', describe: 'Host port for Prometheus metrics [default: 8002]' })
       .option('host', { type: 'string', describe: 'Address the ports are published on: 127.0.0.1 is this machine only, 0.0.0.0 every interface [default: 127.0.0.1]' })
       .option('shm-size', { type: 'string', describe: 'Shared memory for the Python backend [default: 1g]' })
-      .option('mount', { type: 'boolean', default: false, describe: 'Bind models/ and assets/ over the image (read-only) to try edits without rebuilding' })
+      .option('mount', { type: 'boolean', default: false, describe: 'Bind models/ over the image (read-only) to try edits without rebuilding' })
       .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'Leave the container running once it answered, and print how to follow and stop it' })
       .option('timeout', { type: 'string', describe: 'Seconds to wait for READY, and for the test request [default: 180]' })
       .option('verbose', { type: 'boolean', default: false, describe: "Stream docker build's output and the container log as they come" })

@@ -26,7 +26,7 @@ export function specOptions<T>(y: Argv<T>, tritonVersionDefault: string) {
     .option('max-batch-size', { type: 'string', describe: 'Integer >= 0; > 0 adds an implicit batch dimension [default: 0]' })
     .option('requirement', { alias: 'r', type: 'string', describe: 'Python requirement (PEP 508), repeatable' })
     .option('requirements-file', { type: 'string', describe: 'Read requirements from a requirements.txt-style file' })
-    .option('asset', { type: 'string', describe: 'File or folder copied into assets/, repeatable' })
+    .option('asset', { type: 'string', describe: "File or folder copied into the model's assets/ (models/<name>/<version>/assets/), repeatable" })
     .option('triton-version', { type: 'string', describe: `NGC release YY.MM of nvcr.io/nvidia/tritonserver [default: ${tritonVersionDefault}]` })
     .option('instance-kind', { type: 'string', describe: 'cpu | gpu | auto -> instance_group kind [default: cpu]' })
     .option('instance-count', { type: 'string', describe: 'Instances of the model, integer >= 1 [default: 1]' })

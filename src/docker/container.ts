@@ -18,7 +18,7 @@ export interface ContainerSpec {
   ports: { http: number; grpc: number; metrics: number };
   shmSize: string;
   gpus?: string;
-  /** Absolute host folders bound over the image's /models and /assets. */
+  /** Absolute host folders bound over the image's /models (and /assets, for a project made before models held their assets). */
   mounts?: { source: string; target: string }[];
 }
 
@@ -38,7 +38,11 @@ export function bindMountArg(source: string, target: string): string {
   return `--mount=${['type=bind', field(`source=${source}`), field(`target=${target}`), 'readonly'].join(',')}`;
 }
 
-/** The project's models/ and assets/ as absolute paths (from any current folder, with the platform's own path rules). */
+/**
+ * The project's models/ and assets/ as absolute paths (from any current folder, with the platform's own
+ * path rules). Models hold their assets; a top-level assets/ is a project made before that (its configs
+ * point there with ../../assets), and is bound only where it exists.
+ */
 export function projectMounts(projectDir: string, pathApi: path.PlatformPath = path): { source: string; target: string }[] {
   return [
     { source: pathApi.resolve(projectDir, 'models'), target: '/models' },

@@ -65,7 +65,7 @@ const RUN_SYMPTOMS: Symptom[] = [
   },
   {
     pattern: /bind source path does not exist|invalid mount config/i,
-    meaning: () => 'a folder to --mount does not exist: the project needs models/ and assets/',
+    meaning: () => 'a folder to --mount does not exist: the project needs models/',
   },
 ];
 

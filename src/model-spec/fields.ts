@@ -278,8 +278,6 @@ export function parseInstanceGroup(raw: unknown): InstanceGroupSpec {
   return { kind, count, gpus };
 }
 
-export const RESERVED_PARAMETERS = ['assets_dir'];
-
 /** `key=value` for config `parameters` (values are strings, as in Triton). */
 export function parseParameter(raw: unknown): [string, string] {
   let key: string;
@@ -294,7 +292,6 @@ export function parseParameter(raw: unknown): [string, string] {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) || key.length > MAX_NAME_LENGTH) {
     throw new InvalidValue(`parameter key ${key} is not allowed (allowed: letters, digits, "_", "-", ".", starting with a letter or "_")`);
   }
-  if (RESERVED_PARAMETERS.includes(key)) throw new InvalidValue(`parameter ${key} is set by the generator (it tells model.py where assets/ is)`);
   if (hasControlCharacters(value)) throw new InvalidValue('parameter value contains a control character or line break');
   if (value.length > 4096) throw new InvalidValue(`parameter value is ${value.length} characters long (allowed: at most 4096)`);
   return [key, value];

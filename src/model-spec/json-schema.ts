@@ -59,7 +59,7 @@ export function specJsonSchema() {
       modelInputs: { ...tensors, description: 'ensemble and bls templates: what the model in the middle takes (the preprocess step, or the BLS caller, prepares it)' },
       modelOutputs: { ...tensors, description: 'ensemble and bls templates: what the model in the middle answers (the postprocess step, or the BLS caller, turns it into the outputs)' },
       requirements: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 1000, pattern: '^[^-\\s]' }, description: 'PEP 508 lines for requirements.txt' },
-      assets: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Files or folders copied into assets/, relative to this file' },
+      assets: { type: 'array', items: { type: 'string', minLength: 1 }, description: "Files or folders copied into the model's assets/ (models/<name>/<version>/assets/), relative to this file" },
       tritonVersion: { type: 'string', pattern: '^[0-9]{2}\\.(0[1-9]|1[0-2])(-py3)?$', description: 'NGC release tag YY.MM of nvcr.io/nvidia/tritonserver' },
       instanceKind: { enum: [...INSTANCE_KINDS] },
       instanceCount: { type: 'integer', minimum: 1, maximum: INT32_MAX },
@@ -97,7 +97,7 @@ export function specJsonSchema() {
       parameters: {
         description: 'config parameters (strings) model.py can read',
         oneOf: [
-          { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', not: { const: 'assets_dir' } }, additionalProperties: { type: ['string', 'number', 'boolean'] } },
+          { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: ['string', 'number', 'boolean'] } },
           { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*=' } },
         ],
       },

@@ -41,3 +41,9 @@ export function generatedModels(spec: Spec): GeneratedModel[] {
 export function generatedModelNames(spec: Spec): string[] {
   return generatedModels(spec).map((model) => model.spec.name);
 }
+
+/** The model whose version folder holds the project's assets: the one that computes (a pipeline's `<name>_model`). */
+export function assetsModel(spec: Spec): GeneratedModel {
+  const models = generatedModels(spec);
+  return models.find((model) => model.role === 'model' || model.role === 'target') ?? (models[0] as GeneratedModel);
+}

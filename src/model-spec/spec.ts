@@ -181,12 +181,12 @@ export function finalizeSpec(draft: SpecDraft): FinalizedSpec {
     throw fieldError(entry?.label ?? '--requirement', duplicate, `${requirementProject(duplicate)} is required twice (keep one line per package)`);
   }
 
-  // Each asset lands in assets/<its name>: two with one name would overwrite each other.
+  // Each asset lands in the model's assets/<its name>: two with one name would overwrite each other.
   const assetNames = new Map<string, string>();
   for (const asset of draft.assets ?? []) {
     const base = path.basename(asset.value);
     const clash = assetNames.get(base);
-    if (clash !== undefined) throw fieldError(asset.label, asset.raw, `both this and ${showValue(clash)} would be copied to assets/${base} (rename one)`);
+    if (clash !== undefined) throw fieldError(asset.label, asset.raw, `both this and ${showValue(clash)} would be copied to assets/${base} of the model (rename one)`);
     assetNames.set(base, String(asset.raw));
   }
 

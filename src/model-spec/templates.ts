@@ -53,7 +53,7 @@ const ONE_MODEL = { pipeline: null, defaultModelInputs: [], defaultModelOutputs:
 export const TEMPLATES: Record<TemplateName, TemplateInfo> = {
   'image-stub': {
     name: 'image-stub',
-    summary: 'reference example: a text-to-image stub that answers with assets/image.jpg',
+    summary: 'reference example: a text-to-image stub that answers with the picture in its assets/',
     defaultModelName: 'dumb_stub',
     defaultInputs: [{ name: 'prompt', dataType: 'STRING', dims: [1] }],
     defaultOutputs: [{ name: 'image', dataType: 'UINT8', dims: [-1, -1, 3] }],

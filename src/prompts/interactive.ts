@@ -7,7 +7,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { DATA_TYPES, type DataType } from '../model-spec/dtypes.js';
 import { parseAssetPath } from '../model-spec/assets.js';
@@ -15,7 +14,6 @@ import {
   DEFAULT_DIRECTORY,
   DEFAULT_TRITON_VERSION,
   INSTANCE_KINDS,
-  InvalidValue,
   TEMPLATE_NAMES,
   parseDims,
   parseProjectDirectory,
@@ -39,19 +37,9 @@ import {
 } from '../model-spec/fields.js';
 import type { Sourced, SpecDraft } from '../model-spec/spec.js';
 import { TEMPLATES, tensorToFlag } from '../model-spec/templates.js';
-import { InterruptedError } from '../ui/errors.js';
 import { color } from '../ui/output.js';
+import { askAll, check } from './ask.js';
 
-/** An inquirer validator from a field rule: true, or the rule's complaint shown under the answer. */
-const check = (parse: (raw: unknown) => unknown) => (answer: string) => {
-  try {
-    parse(answer);
-    return true;
-  } catch (error) {
-    if (error instanceof InvalidValue) return error.message;
-    throw error;
-  }
-};
 
 const answered = <T>(label: string, raw: string, value: T): Sourced<T> => ({ value, label, raw });
 
@@ -67,16 +55,7 @@ export async function promptForSpec(
   givenDirectory: string | undefined,
   context: PromptContext,
 ): Promise<{ draft: SpecDraft; directory: string | undefined }> {
-  // ESC cancels like Ctrl-C: inquirer reports Ctrl-C itself, ESC arrives here as a keypress.
-  const controller = new AbortController();
-  readline.emitKeypressEvents(process.stdin);
-  const onKeypress = (_: unknown, key: { name?: string } | undefined) => {
-    if (key?.name === 'escape') controller.abort();
-  };
-  process.stdin.on('keypress', onKeypress);
-  const ask = { signal: controller.signal };
-
-  try {
+  return askAll(async (ask) => {
     const draft: SpecDraft = { ...given };
     let directory = givenDirectory;
 
@@ -156,7 +135,7 @@ export async function promptForSpec(
       for (;;) {
         const raw = (
           await input(
-            { message: 'Asset file or folder to copy into assets/ (Enter to finish)', validate: (a) => a.trim() === '' || check((v) => parseAssetPath(v, context.cwd))(a.trim()) },
+            { message: "Asset file or folder to copy into the model's assets/ (Enter to finish)", validate: (a) => a.trim() === '' || check((v) => parseAssetPath(v, context.cwd))(a.trim()) },
             ask,
           )
         ).trim();
@@ -177,13 +156,7 @@ export async function promptForSpec(
       await askAdvanced(draft, instancesGiven, ask);
     }
     return { draft, directory };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new InterruptedError('SIGINT');
-    throw error;
-  } finally {
-    process.stdin.off('keypress', onKeypress);
-  }
+  });
 }
 
 /** The "advanced" step: each question has its flag (see --help), asked only when the flag was not given. */

@@ -1,10 +1,10 @@
 /**
  * What adding a model changes in an existing project, in memory: the new model's folder and
- * assets (from the same render() as create), and the few shared files that need its lines —
+ * assets inside it (from the same render() as create), and the few shared files that need its lines —
  * requirements.txt (missing requirements appended; the user's lines never reordered or dropped),
  * constraints.txt (only when missing), README.md (the model's section added inside the generated
  * models section). Pure: the caller reads the project's files and writes the result.
- * The Dockerfile is never changed: it copies models/ and assets/ whole, and a model for another
+ * The Dockerfile is never changed: it copies models/ whole, and a model for another
  * base image is refused before anything is planned (repository/project.ts reads the Dockerfile's).
  */
 
@@ -22,7 +22,6 @@ export interface ExistingProject {
   readme?: string;
   requirements?: string;
   constraints?: string;
-  hasAssetsDir: boolean;
 }
 
 export interface FileUpdate {
@@ -35,7 +34,7 @@ export interface FileUpdate {
 }
 
 export interface Addition {
-  /** New files: the model folder, its assets, and shared files the project lacks. */
+  /** New files: the model folder (its assets inside it), and shared files the project lacks. */
   files: RenderedFile[];
   updates: FileUpdate[];
   /** What was left as the user has it, and why. */
@@ -43,7 +42,7 @@ export interface Addition {
 }
 
 /** Distribution names of a requirements file's requirement lines (options, comments and blanks skipped). */
-function requirementsIn(text: string): Map<string, string> {
+export function requirementsIn(text: string): Map<string, string> {
   const found = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
@@ -74,13 +73,10 @@ export function planAddition(spec: Spec, rendered: RenderedProject, existing: Ex
   const updates: FileUpdate[] = [];
   const notes: string[] = [];
 
-  // The model folders (a pipeline's several) and the assets the model brings; .gitkeep only where assets/ is missing.
+  // The model folders (a pipeline's several), with the assets the model brings inside them.
   const modelDirs = generatedModelNames(spec).map((name) => `models/${name}/`);
   for (const file of rendered.files) {
     if (modelDirs.some((dir) => file.path.startsWith(dir))) files.push(file);
-    else if (file.path === 'assets/.gitkeep') {
-      if (!existing.hasAssetsDir) files.push(file);
-    } else if (file.path.startsWith('assets/')) files.push(file);
   }
 
   // requirements.txt: append what is missing, keep every line the user has.

@@ -7,9 +7,6 @@ import { generatedModels } from '../model-spec/pipeline.js';
 import type { Spec } from '../model-spec/spec.js';
 import { TEMPLATES } from '../model-spec/templates.js';
 
-/** Relative to the model folder: /models/<name>/../../assets is /assets in the image, <project>/assets locally. */
-export const ASSETS_DIR_FROM_MODEL = '../../assets';
-
 const INSTANCE_KIND = { cpu: 'KIND_CPU', gpu: 'KIND_GPU', auto: 'KIND_AUTO' } as const;
 
 function tensorConfig(tensor: TensorSpec): PbJsonObject {
@@ -68,13 +65,13 @@ export function modelConfigJson(spec: Spec): PbJsonObject {
         }
       : undefined,
     model_transaction_policy: TEMPLATES[spec.template].decoupled ? { decoupled: true } : undefined,
-    parameters: Object.fromEntries([['assets_dir', { string_value: ASSETS_DIR_FROM_MODEL }], ...spec.parameters.map(([key, value]) => [key, { string_value: value }])]),
+    parameters: spec.parameters.length > 0 ? Object.fromEntries(spec.parameters.map(([key, value]) => [key, { string_value: value }])) : undefined,
   };
 }
 
 const HEADER = `# Triton model configuration (protobuf text format, message inference.ModelConfig).
-# The "assets_dir" parameter tells model.py where its files are, relative to this folder:
-# ${ASSETS_DIR_FROM_MODEL} is /assets in the image and the project's assets/ folder locally.
+# Everything the model loads is inside this folder (model.py finds its files in <version>/assets/),
+# so the folder serves as it is from the image, a volume, s3://, gs:// or a KServe storageUri.
 `;
 
 const ENSEMBLE_HEADER = `# Triton model configuration (protobuf text format, message inference.ModelConfig) of an ensemble:

@@ -21,7 +21,7 @@ const FAKE_DIR = 'shared/tests/triton_fake/';
  */
 function pyrightConfig(spec: Spec): string {
   const config = {
-    exclude: ['**/.*', '**/__pycache__', '**/node_modules', 'assets', 'tests/triton_fake'],
+    exclude: ['**/.*', '**/__pycache__', '**/node_modules', 'models/*/*/assets', 'tests/triton_fake'],
     stubPath: 'typings',
     pythonVersion: pythonVersionOf(spec.tritonVersion),
     venvPath: '.',

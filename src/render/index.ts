@@ -11,11 +11,13 @@ import { dataTypeInfo } from '../model-spec/dtypes.js';
 import type { TensorSpec } from '../model-spec/fields.js';
 import { describeRelease, pythonVersionOf } from '../model-spec/releases.js';
 import { imageNameFor } from '../model-spec/image-name.js';
+import { kubernetesNameFor } from '../model-spec/deployment.js';
 import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../model-spec/samples.js';
-import { generatedModels, type GeneratedModel } from '../model-spec/pipeline.js';
+import { assetsModel, generatedModels, type GeneratedModel } from '../model-spec/pipeline.js';
 import type { Spec } from '../model-spec/spec.js';
 import { TEMPLATES } from '../model-spec/templates.js';
 import { renderConfig } from './config.js';
+import { CHECKED_AGAINST } from './deploy.js';
 import { embeddedBytes, embeddedText, embeddedUnder, renderTemplate } from './templates.js';
 import { ideFiles } from './ide.js';
 import type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
@@ -128,7 +130,7 @@ function modelLayout({ role, spec }: GeneratedModel): [string, string][] {
 function projectLayout(spec: Spec, baseImage: string, pythonVersion: string): [string, string][] {
   return [
     ...generatedModels(spec).flatMap(modelLayout),
-    ['assets/', 'files the model loads (/assets in the image)'],
+    [`${assetsFolder(spec)}/`, 'files the model loads (weights, labels): inside its model folder, which serves from anywhere'],
     ['requirements.txt', 'Python packages installed into the image'],
     ['constraints.txt', "limits pip keeps to (numpy<2 for this image's Python backend)"],
     ['Dockerfile  .dockerignore', `the image: ${baseImage}`],
@@ -174,6 +176,9 @@ export function projectView(spec: Spec, options: RenderOptions) {
     layout,
     layoutWidth: Math.max(...layout.map(([file]) => file.length)),
     imageTag: imageNameFor(options.projectName),
+    /** The name deploy gives the workload and the Helm chart. */
+    k8sName: kubernetesNameFor(options.projectName),
+    checkedAgainst: CHECKED_AGAINST,
     curlInfer: curlBody(spec),
     py: pyString,
     /** Python lines stay within it (templates/shared/python/_collection.py.ejs folds what would not). */
@@ -221,9 +226,18 @@ function modelFiles(model: GeneratedModel, project: Spec, options: RenderOptions
   return [config, { path: `${dir}/${spec.modelVersion}/model.py`, content: renderTemplate(`${spec.template}/model.py.ejs`, modelView(model, project, options)) }];
 }
 
-/** Files of templates/<name>/assets, copied into assets/ unless the user brings one of the same name. */
-function templateAssets(templateName: string): RenderedFile[] {
-  return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `assets/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
+/**
+ * Where a project's assets go: assets/ in the version folder of the model that computes (a pipeline's
+ * `<name>_model`), beside its model.py (Triton reads every other folder of a model folder as a version).
+ */
+export function assetsFolder(spec: Spec): string {
+  const { spec: owner } = assetsModel(spec);
+  return `models/${owner.name}/${owner.modelVersion}/assets`;
+}
+
+/** Files of templates/<name>/assets, copied into the model's assets/ unless the user brings one of the same name. */
+function templateAssets(templateName: string, folder: string): RenderedFile[] {
+  return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `${folder}/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
 }
 
 export function render(spec: Spec, options: RenderOptions): RenderedProject {
@@ -240,11 +254,16 @@ export function render(spec: Spec, options: RenderOptions): RenderedProject {
     ...ideFiles(spec),
   ];
   // The user's assets replace a template asset of the same name (e.g. their own image.jpg for the stub).
-  const userAssets = spec.assets.map((source) => ({ path: `assets/${path.basename(source)}`, copyFrom: source }));
+  const folder = assetsFolder(spec);
+  const userAssets = spec.assets.map((source) => ({ path: `${folder}/${path.basename(source)}`, copyFrom: source }));
   const userPaths = new Set(userAssets.map((a) => a.path));
-  const assets = [...templateAssets(spec.template).filter((a) => !userPaths.has(a.path)), ...userAssets];
-  // Docker's COPY assets needs the folder even when it is empty; git keeps it through .gitkeep.
-  files.push(...(assets.length > 0 ? assets : [{ path: 'assets/.gitkeep', content: '' }]));
+  const assets = [...templateAssets(spec.template, folder).filter((a) => !userPaths.has(a.path)), ...userAssets];
+  // The folder each model.py looks in exists from the start, so the place for weights is plain; git keeps it through .gitkeep.
+  files.push(...(assets.length > 0 ? assets : [{ path: `${folder}/.gitkeep`, content: '' }]));
+  for (const { spec: other } of generatedModels(spec)) {
+    const otherFolder = `models/${other.name}/${other.modelVersion}/assets`;
+    if (other.template !== 'ensemble' && otherFolder !== folder) files.push({ path: `${otherFolder}/.gitkeep`, content: '' });
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files };
 }

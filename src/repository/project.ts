@@ -1,11 +1,14 @@
 /**
- * A project created by this CLI, read for adding a model to it: the names its models/ already
- * holds, the Triton release its Dockerfile builds on, and the text of the files an addition may
- * change. Only reads; what to add is render/addition.ts's, the writing write/'s.
+ * A project created by this CLI, read for adding a model to it or deploying it: the names its
+ * models/ already holds, the Triton release its Dockerfile builds on, the text of the files an
+ * addition may change, and the GPUs its models ask for. Only reads; what to add or deploy is
+ * render/'s, the writing write/'s.
  */
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { asArray, asObject } from '../pbtxt/json.js';
+import { readModelConfig } from './config.js';
 import { locate, LocateError, type Located } from './locate.js';
 import { readRepository } from './read.js';
 
@@ -20,7 +23,6 @@ export interface ProjectFiles {
   readme?: string;
   requirements?: string;
   constraints?: string;
-  hasAssetsDir: boolean;
 }
 
 const FROM_LINE = /^\s*FROM\s+nvcr\.io\/nvidia\/tritonserver:(\d{2}\.\d{2})-py3\s*$/im;
@@ -57,6 +59,23 @@ export function readProject(dir: string, cwd: string): ProjectFiles {
     readme: readIfFile(path.join(dir, 'README.md')),
     requirements: readIfFile(path.join(dir, 'requirements.txt')),
     constraints: readIfFile(path.join(dir, 'constraints.txt')),
-    hasAssetsDir: fs.existsSync(path.join(dir, 'assets')),
   };
+}
+
+export interface ProjectModel {
+  name: string;
+  /** GPUs one server needs for the model's KIND_GPU instance groups (the highest GPU id listed, plus one; 1 without ids); 0 when none asks for one. */
+  gpusNeeded: number;
+}
+
+/** The models of a project's repository (models/), with the GPUs each asks for; a config that cannot be read asks for none (validate says why). */
+export function readProjectModels(project: ProjectFiles): ProjectModel[] {
+  return readRepository(path.join(project.dir, 'models'))
+    .models.filter((model) => !model.hidden)
+    .map((model) => {
+      const read = readModelConfig(model);
+      const groups = read.ok ? asArray(read.json.instance_group).map(asObject) : [];
+      const needs = groups.filter((group) => group.kind === 'KIND_GPU').map((group) => Math.max(0, ...asArray(group.gpus).map(Number)) + 1);
+      return { name: model.name, gpusNeeded: Math.max(0, ...needs) };
+    });
 }

@@ -10,6 +10,8 @@ export interface ConfigContext {
   firstSubdir?: { name: string; entries: DirEntry[] };
   /** Model-relative path of the model file that defines auto_complete_config, when one does. */
   autoCompleteFile?: string;
+  /** The highest version folder's name, when there is one: where a model's files belong. */
+  newestVersionFolder?: string;
   /** Whether a model-relative path exists (undefined: cannot tell). */
   pathExists: (relative: string) => boolean | undefined;
 }

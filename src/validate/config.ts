@@ -24,6 +24,40 @@ import { checkBatchDimension, checkBatchIo, checkTensorNames, checkTensors, norm
 
 export type { ConfigContext, EnsembleStepSummary, ModelSummary, TensorSummary, VersionPolicySummary } from './config-summary.js';
 
+const MODEL_DIRECTORY_VARIABLE = '$$TRITON_MODEL_DIRECTORY/';
+
+/** A relative path that climbs out of the folder it is read from (`../../assets`). Absolute paths and URLs are deliberate choices, not flagged. */
+function climbsOut(value: string): boolean {
+  if (value.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) return false;
+  let depth = 0;
+  for (const part of value.split('/')) {
+    if (part === '..') depth -= 1;
+    else if (part !== '' && part !== '.') depth += 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A parameter naming a path outside the model folder (projects made before models held their assets had
+ * assets_dir "../../assets"): Triton copies a model folder alone from s3://, gs:// or a KServe storageUri,
+ * and a volume may hold only the models, so the path finds nothing there. The fix: the files inside the
+ * model folder, in the version folder beside model.py, and the path given from the model folder.
+ */
+function checkPortablePath(key: string, value: string, at: Position | undefined, context: ConfigContext, findings: FindingList): void {
+  // The Python backend's own spelling of the model folder (EXECUTION_ENV_PATH) counts as the folder itself.
+  const prefix = value.startsWith(MODEL_DIRECTORY_VARIABLE) ? MODEL_DIRECTORY_VARIABLE : '';
+  const relative = value.slice(prefix.length);
+  if (!climbsOut(relative)) return;
+  const version = context.newestVersionFolder ?? '1';
+  const name = relative.split('/').filter((part) => part !== '' && part !== '.' && part !== '..').at(-1) ?? 'assets';
+  findings.warning(
+    at,
+    'outside-model-folder',
+    `parameter '${key}' is "${value}", a path outside the model folder: a model folder served alone (copied by Triton from s3://, gs:// or a KServe storageUri, or on a volume holding only the models) cannot reach it; move what it names into the model folder, e.g. ${context.folderName}/${version}/${name}, and set the parameter to "${prefix}${version}/${name}"`,
+  );
+}
+
 function checkParameters(config: ParsedMessage, backend: string, context: ConfigContext, findings: FindingList): void {
   const field = getField(config, 'parameters');
   if (!field) return;
@@ -42,12 +76,13 @@ function checkParameters(config: ParsedMessage, backend: string, context: Config
     }
     const value = stringOf(parameter, 'string_value');
     const valueAt = start(lastValue(parameter, 'string_value'));
+    checkPortablePath(key, value, valueAt, context, findings);
     if (backend !== 'python') continue;
     if (key === 'FORCE_CPU_ONLY_INPUT_TENSORS' && value !== 'yes' && value !== 'no') {
       findings.warning(valueAt, 'parameters', `FORCE_CPU_ONLY_INPUT_TENSORS is "${value}": the Python backend understands "yes" (default) or "no"`);
     }
     if (key === 'EXECUTION_ENV_PATH') {
-      const prefix = '$$TRITON_MODEL_DIRECTORY/';
+      const prefix = MODEL_DIRECTORY_VARIABLE;
       if (value.startsWith(prefix)) {
         const relative = normaliseRelative(value.slice(prefix.length));
         if (relative !== undefined && context.pathExists(relative) === false) {

@@ -189,6 +189,7 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
       folderName: model.name,
       ...(firstFolder ? { firstSubdir: { name: firstFolder.name, entries: model.subdirs.get(firstFolder.name) ?? [] } } : {}),
       ...(autoCompleteCandidate ? { autoCompleteFile: autoCompleteCandidate.file } : {}),
+      ...(versions[0] ? { newestVersionFolder: versions[0].folder } : {}),
       pathExists: (relative) => pathExists(model, relative),
     },
     configFindings,

@@ -81,11 +81,11 @@ describe.each(CASES)('template $template in a real Docker engine', ({ template, 
     const config = (await (await fetch(`http://127.0.0.1:${http}/v2/models/${model}/config`, { signal: AbortSignal.timeout(10_000) })).json()) as { name: string };
     expect(config.name).toBe(model);
 
-    // The server runs as the image's unprivileged user, which owns the models it loaded; pip's
-    // packages were installed as root, before the switch.
-    const owners = await docker(['exec', name!, 'sh', '-c', `stat -c %u /proc/1; stat -c %U:%G /models/${model}/config.pbtxt /assets; id -un`]);
+    // The server runs as the image's unprivileged user; the models are root's, readable by every user
+    // and writable by none but root (pip's packages were installed as root too, before the switch).
+    const owners = await docker(['exec', name!, 'sh', '-c', `stat -c %u /proc/1; stat -c '%U:%G %a' /models/${model} /models/${model}/config.pbtxt /models/${model}/1/model.py; id -un`]);
     expect(owners.exitCode, owners.stderr).toBe(0);
-    expect(owners.stdout.trim().split('\n')).toEqual(['1000', 'triton-server:triton-server', 'triton-server:triton-server', 'triton-server']);
+    expect(owners.stdout.trim().split('\n')).toEqual(['1000', 'root:root 755', 'root:root 644', 'root:root 644', 'triton-server']);
     // The image's HEALTHCHECK command, run in the container: the server is ready, so it succeeds.
     const healthcheck = await docker(['inspect', '--format', '{{json .Config.Healthcheck.Test}}', name!]);
     const test = JSON.parse(healthcheck.stdout) as string[];

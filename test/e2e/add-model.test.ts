@@ -47,7 +47,7 @@ async function createProject(name: string, args: string[] = []): Promise<string>
 describe('a project grown to three models', () => {
   let project: string;
   let before: Record<string, string>;
-  const unchangedFiles = ['Dockerfile', 'constraints.txt', 'client.py', '.dockerignore', '.gitignore', 'pyrightconfig.json', 'tests/test_models.py', 'assets/image.jpg'];
+  const unchangedFiles = ['Dockerfile', 'constraints.txt', 'client.py', '.dockerignore', '.gitignore', 'pyrightconfig.json', 'tests/test_models.py', 'models/dumb_stub/1/assets/image.jpg'];
   let original: Record<string, string>;
   const userRequirements = 'opencv-python-headless==4.10.0.82\n# pinned by me\nrequests==2.32.3\npillow==10.4.0';
   const results: { second?: Awaited<ReturnType<typeof runCli>>; third?: Awaited<ReturnType<typeof runCli>>; validatedTwo?: Awaited<ReturnType<typeof runCli>> } = {};
@@ -76,6 +76,8 @@ describe('a project grown to three models', () => {
       '  models/',
       '    second/',
       '      1/',
+      '        assets/',
+      '          .gitkeep',
       '        model.py',
       '      config.pbtxt',
       'Updated requirements.txt: +torch==2.4.0',
@@ -103,7 +105,10 @@ describe('a project grown to three models', () => {
     const after = treeSnapshot(project);
     const added = Object.keys(after).filter((p) => !(p in before));
     expect(added.sort()).toEqual(
-      ['models/second/', 'models/second/1/', 'models/second/1/model.py', 'models/second/config.pbtxt', 'models/third/', 'models/third/1/', 'models/third/1/model.py', 'models/third/config.pbtxt'].sort(),
+      [
+        ...['models/second/', 'models/second/1/', 'models/second/1/assets/', 'models/second/1/assets/.gitkeep', 'models/second/1/model.py', 'models/second/config.pbtxt'],
+        ...['models/third/', 'models/third/1/', 'models/third/1/assets/', 'models/third/1/assets/.gitkeep', 'models/third/1/model.py', 'models/third/config.pbtxt'],
+      ].sort(),
     );
     expect(Object.keys(before).filter((p) => !(p in after))).toEqual([]);
     const changed = Object.keys(before).filter((p) => after[p] !== before[p]);
@@ -186,14 +191,14 @@ describe('refusals change nothing', () => {
     expect(treeSnapshot(project)).toEqual(before);
   });
 
-  it('an asset that would replace a different file of the same name', async () => {
+  it("an asset named like another model's lands in the new model's own folder, the other model's file untouched", async () => {
     const asset = path.join(root, 'image.jpg');
     fs.writeFileSync(asset, 'not the same picture');
-    const result = await runCli(['add-model', 'refusals', '--name', 'other', '--template', 'blank', '--asset', asset, '--yes'], { cwd: root });
-    expect(result.stderr).toBe('error: refusals: assets/image.jpg exists and differs from the file the new model brings; nothing was changed (rename one of them)');
-    expect(result.exitCode).toBe(1);
+    const result = await runCli(['add-model', 'refusals', '--name', 'other', '--template', 'blank', '--asset', asset, '--yes', '--dry-run'], { cwd: root });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('        assets/\n          image.jpg\n');
+    expect(result.stdout).not.toContain('already in the project');
     expect(treeSnapshot(project)).toEqual(before);
-    expect(fs.readdirSync(root).filter((name) => name.startsWith('.refusals'))).toEqual([]);
   });
 
   it('a folder that is not a project', async () => {
@@ -212,11 +217,12 @@ describe('refusals change nothing', () => {
       '  models/',
       '    other/',
       '      1/',
+      '        assets/',
+      '          image.jpg',
       '        model.py',
       '      config.pbtxt',
       'would update requirements.txt: +torch==2.4.0',
       'would update README.md: section "The model `other`"',
-      'assets/image.jpg: already in the project, the same file',
     ]);
     expect(treeSnapshot(project)).toEqual(before);
   });
@@ -288,9 +294,9 @@ describe('add-model without the markers and with --json', () => {
       directory: project,
       dryRun: false,
       spec: { name: 'second' },
-      added: ['models/second/1/model.py', 'models/second/config.pbtxt'],
+      added: ['models/second/1/assets/image.jpg', 'models/second/1/model.py', 'models/second/config.pbtxt'],
       updated: ['README.md'],
-      notes: ['assets/image.jpg: already in the project, the same file', 'README.md has no "<!-- create-triton-model: end of models -->" line: the section of second was added at the end'],
+      notes: ['README.md has no "<!-- create-triton-model: end of models -->" line: the section of second was added at the end'],
     });
     expect(readText(project, 'README.md').startsWith(readme)).toBe(true);
     expect(readText(project, 'README.md').slice(readme.length)).toMatch(/^\n## The model `second`\n/);

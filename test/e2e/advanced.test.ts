@@ -81,7 +81,6 @@ describe('advanced config through flags and --from', () => {
       ],
       dynamic_batching: { preferred_batch_size: [4, 8], max_queue_delay_microseconds: '500' },
       parameters: {
-        assets_dir: { string_value: '../../assets' },
         threshold: { string_value: '0.5' },
         // Quotes, #, } and a backslash survive exactly: escaped in the text format, not injected.
         label: { string_value: '"a#b} \\ c"' },
@@ -120,7 +119,6 @@ describe('advanced config refused with one line and nothing written', () => {
     [['--instance-group', 'cpu:2:0'], /^--instance-group "cpu:2:0": a cpu group cannot list GPU ids/],
     [['--instance-group', 'tpu:1'], /^--instance-group "tpu:1": unknown instance kind \(allowed: cpu, gpu, auto\)$/],
     [['--instance-group', 'gpu:1', '--instance-kind', 'cpu'], /^--instance-kind "cpu": give either instance groups or the kind\/count shorthand, not both$/],
-    [['--parameter', 'assets_dir=/tmp'], /^--parameter "assets_dir=\/tmp": parameter assets_dir is set by the generator/],
     [['--parameter', 'novalue'], /^--parameter "novalue": expected key=value/],
     [['--parameter', 'k=1', '--parameter', 'k=2'], /^--parameter "k=2": parameter k is set twice$/],
     [['--version-policy', 'specific:2'], /^--version-policy "specific:2": does not list version 1, the only version folder generated/],

@@ -40,7 +40,7 @@ const CASES: Case[] = [
   { why: 'model name reserved by Triton', args: ['--name', 'stats'], message: /^--name "stats": is reserved by Triton's statistics endpoint/ },
   { why: 'model name too long', args: ['--name', 'm'.repeat(200)], message: /^--name "m{60}…": is 200 characters long \(allowed: at most 128\)$/ },
   { why: 'missing asset file', args: ['--asset', 'nope.bin'], message: /^--asset "nope\.bin": no such file or folder$/ },
-  { why: 'two assets with one name', args: ['--asset', 'a/w.bin', '--asset', 'b/w.bin'], files: { 'a/w.bin': '1', 'b/w.bin': '2' }, message: /^--asset "b\/w\.bin": both this and "a\/w\.bin" would be copied to assets\/w\.bin/ },
+  { why: 'two assets with one name', args: ['--asset', 'a/w.bin', '--asset', 'b/w.bin'], files: { 'a/w.bin': '1', 'b/w.bin': '2' }, message: /^--asset "b\/w\.bin": both this and "a\/w\.bin" would be copied to assets\/w\.bin of the model \(rename one\)$/ },
   { why: 'image-stub with other tensors', args: ['--template', 'image-stub', '--input', 'x:FP32:1'], message: /^--input "x:FP32:1": template image-stub has fixed tensors prompt:STRING:1 -> image:UINT8:-1,-1,3 \(use --template blank for other tensors\)$/ },
   { why: 'unknown template', args: ['--template', 'resnet'], message: /^--template "resnet": unknown template \(allowed: image-stub, blank, decoupled, ensemble, bls\)$/ },
   { why: 'a model tensor for a template of one model', args: ['--template', 'blank', '--model-input', 'x:FP32:4'], message: /^--model-input "x:FP32:4": only --template ensemble and bls have a model between the client's tensors \(template blank\)$/ },

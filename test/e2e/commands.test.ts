@@ -129,7 +129,8 @@ describe('Triton releases', () => {
     const result = await runCli(['p', '--yes'], { cwd });
     expect(result.exitCode, result.stderr).toBe(0);
     const dockerfile = readText(cwd, 'p/Dockerfile');
-    expect(dockerfile).toContain('# The base tag is pinned (26.09 is Triton 2.73.0): it fixes the server release and the Python (3.12) that model.py runs on.\nFROM nvcr.io/nvidia/tritonserver:26.09-py3\n');
+    expect(dockerfile).toContain('# The base tag is pinned (26.09 is Triton 2.73.0): it fixes the server release and the Python (3.12) that model.py runs on.\n');
+    expect(dockerfile.match(/^FROM .*$/gm)).toEqual(['FROM nvcr.io/nvidia/tritonserver:26.09-py3 AS models', 'FROM nvcr.io/nvidia/tritonserver:26.09-py3']);
     expect(readText(cwd, 'p/README.md')).toContain('The base image `nvcr.io/nvidia/tritonserver:26.09-py3` (26.09 is Triton 2.73.0) runs Python 3.12');
     const older = await runCli(['q', '--yes', '--triton-version', '24.10'], { cwd });
     expect(readText(cwd, 'q/Dockerfile')).toContain('(24.10 is Triton 2.51.0)');

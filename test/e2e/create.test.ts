@@ -59,13 +59,13 @@ describe('create --yes (the built-in example)', () => {
       '.vscode/settings.json',
       'Dockerfile',
       'README.md',
-      'assets/',
-      'assets/image.jpg',
       'client.py',
       'constraints.txt',
       'models/',
       'models/dumb_stub/',
       'models/dumb_stub/1/',
+      'models/dumb_stub/1/assets/',
+      'models/dumb_stub/1/assets/image.jpg',
       'models/dumb_stub/1/model.py',
       'models/dumb_stub/config.pbtxt',
       'pyrightconfig.json',
@@ -81,7 +81,7 @@ describe('create --yes (the built-in example)', () => {
       'typings/',
       'typings/triton_python_backend_utils.pyi',
     ]);
-    expect(fs.readFileSync(path.join(project, 'assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
+    expect(fs.readFileSync(path.join(project, 'models/dumb_stub/1/assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
   });
 
   it('writes the reference config, as protobuf parses it', async () => {
@@ -93,7 +93,6 @@ describe('create --yes (the built-in example)', () => {
       input: [{ name: 'prompt', data_type: 'TYPE_STRING', dims: [1] }],
       output: [{ name: 'image', data_type: 'TYPE_UINT8', dims: [-1, -1, 3] }],
       instance_group: [{ count: 1, kind: 'KIND_CPU' }],
-      parameters: { assets_dir: { string_value: '../../assets' } },
     });
   });
 
@@ -102,40 +101,46 @@ describe('create --yes (the built-in example)', () => {
     expect(readText(project, 'constraints.txt').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['numpy<2']);
   });
 
-  it('writes a Dockerfile on a pinned Triton tag, dependencies before models, the three ports, a health check, an unprivileged user and the server command', () => {
+  it('writes a Dockerfile on a pinned Triton tag, dependencies before models, models readable by any uid, a read-only root filesystem allowed, the three ports, a health check, a numeric unprivileged user and the server command', () => {
     const lines = readText(project, 'Dockerfile')
       .split('\n')
       .filter((l) => l.trim() && !l.startsWith('#'));
-    expect(lines[0]).toMatch(/^FROM nvcr\.io\/nvidia\/tritonserver:\d{2}\.\d{2}-py3$/);
     const index = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    // A first stage gives the models their modes: readable by all, writable by root alone, whatever the context had.
+    expect(lines.slice(0, 4)).toEqual([
+      expect.stringMatching(/^FROM nvcr\.io\/nvidia\/tritonserver:\d{2}\.\d{2}-py3 AS models$/),
+      'COPY models /models',
+      'RUN chmod -R u=rwX,go=rX /models',
+      lines[0]!.replace(/ AS models$/, ''),
+    ]);
     const copyRequirements = index(/^COPY requirements\.txt constraints\.txt /);
     const pip = index(/^RUN pip install --no-cache-dir -r \S+requirements\.txt -c \S+constraints\.txt$/);
-    // The models and assets belong to the image's unprivileged user (uid 1000 in NGC images)...
-    const copyModels = index(/^COPY --chown=triton-server:triton-server models \/models$/);
-    const copyAssets = index(/^COPY --chown=triton-server:triton-server assets \/assets$/);
-    expect(copyRequirements).toBeGreaterThan(0);
+    const copyModels = index(/^COPY --from=models \/models \/models$/);
+    expect(copyRequirements).toBeGreaterThan(3);
     expect(pip).toBeGreaterThan(copyRequirements);
-    expect(copyAssets).toBeGreaterThan(pip);
     expect(copyModels).toBeGreaterThan(pip);
+    // Models hold their assets: nothing is copied from outside models/.
+    expect(lines.filter((l) => /^COPY /.test(l))).toHaveLength(3);
+    // Nothing written outside /tmp and /dev/shm at run time: HOME, where libraries keep caches, writable under any uid.
+    expect(lines).toContain('ENV HOME=/tmp');
     expect(lines).toContain('EXPOSE 8000 8001 8002');
-    // ...which the server runs as; pip ran before, as root, so site-packages was writable.
+    // The server runs as uid 1000 (triton-server in NGC images), numeric so that runAsNonRoot can check it; pip ran before, as root.
     const user = index(/^USER /);
-    expect(lines[user]).toBe('USER triton-server');
-    expect(user).toBeGreaterThan(Math.max(pip, copyModels, copyAssets));
+    expect(user).toBeGreaterThan(Math.max(pip, copyModels));
     expect(lines.filter((l) => /^USER /.test(l))).toHaveLength(1);
     // Health: Triton's readiness, asked with the image's python3 and urllib (no curl).
     const health = index(/^HEALTHCHECK /);
     expect(lines[health]).toMatch(/^HEALTHCHECK --interval=\d+s --timeout=\d+s --start-period=\d+s --retries=\d+ \\$/);
     expect(lines[health + 1]!.trim()).toBe(`CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v2/health/ready', timeout=5)"]`);
     expect(readText(project, 'Dockerfile')).not.toMatch(/curl|wget/);
-    expect(lines.at(-2)).toBe('USER triton-server');
+    expect(lines.at(-2)).toBe('USER 1000');
     expect(lines.at(-1)).toBe('CMD ["tritonserver", "--model-repository=/models"]');
     expect(readText(project, 'Dockerfile')).not.toMatch(/latest|ARG|ENV .*(TOKEN|KEY|PASSWORD)/i);
   });
 
-  it('keeps history, secrets, caches and environments out of the build context', () => {
+  it('keeps history, secrets, caches, environments and the cluster manifests out of the build context', () => {
     const ignored = readText(project, '.dockerignore').split('\n');
-    for (const entry of ['.git', '.env', '.venv', '**/__pycache__', '.pytest_cache']) expect(ignored).toContain(entry);
+    for (const entry of ['.git', '.env', '.venv', '**/__pycache__', '.pytest_cache', 'deploy']) expect(ignored).toContain(entry);
   });
 
   it('writes a client that uses tritonclient.http with the declared tensors, and a README with the tensor table and commands', () => {
@@ -149,6 +154,10 @@ describe('create --yes (the built-in example)', () => {
     expect(readme).toContain('| `image` | output | `TYPE_UINT8` | `UINT8` | `[-1, -1, 3]` | `[-1, -1, 3]` |');
     expect(readme).toContain('docker build -t demo .');
     expect(readme).toContain('docker run --rm --shm-size=1g -p 127.0.0.1:8000:8000 -p 127.0.0.1:8001:8001 -p 127.0.0.1:8002:8002 demo');
+    // Deploy: the command that writes deploy/, then kubectl, Helm or KServe, and what the manifests were checked against.
+    expect(readme).toContain('npx create-triton-model deploy --image registry.example.com/team/demo:1.0');
+    expect(readme).toContain('kubectl apply -k deploy/kubernetes                         # or: helm install demo deploy/helm/demo');
+    expect(readme).toContain('The manifests are checked against Kubernetes 1.30 and 1.37, Helm 4.3.2, kustomize 5.8.2\nand the KServe 0.20 API.');
   });
 
   it('renders the same bytes twice (render is pure)', async () => {
@@ -170,7 +179,7 @@ describe('create with flags', () => {
     );
     expect(result.exitCode, result.stderr).toBe(0);
     const project = path.join(dir, 'my-project');
-    expect(readText(project, 'assets/weights.pt')).toBe('fake weights');
+    expect(readText(project, 'models/resnet/1/assets/weights.pt')).toBe('fake weights');
     expect(readText(project, 'requirements.txt')).toBe('torch==2.4.0\n');
     expect(fs.existsSync(path.join(project, 'models/resnet/1/model.py'))).toBe(true);
     const [parsed] = await parseConfigsWithProtobuf([path.join(project, 'models/resnet/config.pbtxt')]);

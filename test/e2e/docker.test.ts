@@ -368,15 +368,19 @@ describe('run', () => {
     }
   });
 
-  it('--mount binds models/ and assets/ by absolute path from any folder; KIND_GPU adds --gpus=all', async () => {
+  it('--mount binds models/ by absolute path from any folder (assets/ too in a project made before models held their assets); KIND_GPU adds --gpus=all', async () => {
     docker.seedImage('gpu', project('gpu'));
-    const ports = await portFlags();
-    const result = await runCli(['run', '../gpu', '--mount', '--detach', '--name', 'g1', '--shm-size', '2g', ...ports.flags], {
-      cwd: project('demo'),
-      env: docker.env(tritonEnv({ models: { dumb_stub: serverModel('gpu') } })),
-    });
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(docker.calls().find((c) => c[0] === 'run')).toEqual([
+    const run = async (name: string) => {
+      const ports = await portFlags();
+      const result = await runCli(['run', '../gpu', '--mount', '--detach', '--name', name, '--shm-size', '2g', ...ports.flags], {
+        cwd: project('demo'),
+        env: docker.env(tritonEnv({ models: { dumb_stub: serverModel('gpu') } })),
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      return { result, ports, call: docker.calls().find((c) => c[0] === 'run' && c.includes(`--name=${name}`)) };
+    };
+    const { result, ports, call } = await run('g1');
+    expect(call).toEqual([
       'run',
       '--detach',
       '--rm',
@@ -387,10 +391,20 @@ describe('run', () => {
       `--publish=127.0.0.1:${ports.metrics}:8002`,
       '--gpus=all',
       `--mount=type=bind,source=${path.join(project('gpu'), 'models')},target=/models,readonly`,
-      `--mount=type=bind,source=${path.join(project('gpu'), 'assets')},target=/assets,readonly`,
       'gpu',
     ]);
     expect(result.stdout).toContain('dumb_stub asks for KIND_GPU instances: adding --gpus=all.');
+
+    fs.mkdirSync(path.join(project('gpu'), 'assets'));
+    try {
+      const old = await run('g2');
+      expect(old.call!.filter((a) => a.startsWith('--mount='))).toEqual([
+        `--mount=type=bind,source=${path.join(project('gpu'), 'models')},target=/models,readonly`,
+        `--mount=type=bind,source=${path.join(project('gpu'), 'assets')},target=/assets,readonly`,
+      ]);
+    } finally {
+      fs.rmSync(path.join(project('gpu'), 'assets'), { recursive: true });
+    }
   });
 
   it('--gpus on a host without the NVIDIA toolkit: docker refuses, we say what it means', async () => {

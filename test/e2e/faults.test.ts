@@ -51,7 +51,7 @@ describe('signals at any moment leave no partial project, no staging folder, no 
   it.each([
     ['SIGINT', 'write:Dockerfile', 130],
     ['SIGTERM', 'write:models/dumb_stub/1/model.py', 143],
-    ['SIGINT', 'copy:assets/weights/big.bin', 130],
+    ['SIGINT', 'copy:models/dumb_stub/1/assets/weights/big.bin', 130],
     ['SIGTERM', 'commit', 143],
   ] as const)('%s while paused at %s exits %i', async (signal, point, code) => {
     const cwd = freshDir('signal');
@@ -200,7 +200,7 @@ describe('links in assets and in the target', () => {
     fs.symlinkSync(path.join(outside, 'real.bin'), path.join(cwd, 'top.bin'));
     const result = await runCli(['project', '--yes', '--asset', 'pack', '--asset', 'top.bin'], { cwd });
     expect(result.exitCode, result.stderr).toBe(0);
-    for (const copied of ['project/assets/pack/linked.bin', 'project/assets/top.bin']) {
+    for (const copied of ['project/models/dumb_stub/1/assets/pack/linked.bin', 'project/models/dumb_stub/1/assets/top.bin']) {
       expect(fs.lstatSync(path.join(cwd, copied)).isFile()).toBe(true);
       expect(readText(cwd, copied)).toBe('real');
     }

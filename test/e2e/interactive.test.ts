@@ -123,7 +123,7 @@ describe('interactive flow in a terminal', () => {
       output: [{ name: 'probs', data_type: 'TYPE_FP64', dims: ['1000'] }],
       instance_group: [{ count: 2, kind: 'KIND_GPU' }, { count: 1, kind: 'KIND_CPU' }],
       dynamic_batching: { preferred_batch_size: [4, 8], max_queue_delay_microseconds: '100' },
-      parameters: { assets_dir: { string_value: '../../assets' }, threshold: { string_value: '0.5' } },
+      parameters: { threshold: { string_value: '0.5' } },
     });
     expect(parsed!.message!.version_policy).toBeUndefined();
     expect(readText(project, 'Dockerfile')).toContain('FROM nvcr.io/nvidia/tritonserver:24.08-py3');
@@ -239,5 +239,32 @@ describe('interactive flow in a terminal', () => {
     expect(driven.exitCode, driven.transcript).toBe(0);
     expect(driven.transcript).toContain('Using defaults:');
     expect(driven.transcript).not.toContain('Model name');
+  });
+});
+
+describe('deploy in a terminal', () => {
+  it('asks only what its flags did not give, judges answers with the flags\' rules, and writes what was answered', async () => {
+    const cwd = fs.mkdtempSync(path.join(root, 'deploy-'));
+    expect((await runCli(['p', '--yes', '--template', 'blank', '--input', 'x:FP32:4', '--output', 'y:FP32:4'], { cwd })).exitCode).toBe(0);
+    const driven = await drive(path.join(cwd, 'p'), ['deploy', '--replicas', '2'], [
+      { expect: 'Image the cluster pulls', send: CTRL_U + 'registry.example.com/team/p:1.0' + ENTER },
+      { expect: 'Namespace', send: 'Prod' + ENTER },
+      { expect: 'not a Kubernetes namespace', send: CTRL_U + 'team-a' + ENTER },
+      { expect: 'GPUs per pod', send: ENTER },
+      { expect: 'Shared memory', send: CTRL_U + '2g' + ENTER },
+      { expect: 'Manifests for', send: DOWN + ENTER }, // kubernetes
+    ]);
+    expect(driven.failedStep, driven.transcript).toBeNull();
+    expect(driven.exitCode, driven.transcript).toBe(0);
+    expect(driven.transcript).not.toContain('Replicas at least');
+    // kubernetes only: no KServe, so no storage URI asked.
+    expect(driven.transcript).not.toContain('Where models/ is uploaded');
+    expect(listTree(path.join(cwd, 'p/deploy')).filter((f) => !f.endsWith('/') && !f.startsWith('kubernetes/'))).toEqual(['README.md']);
+    const kustomization = readText(cwd, 'p/deploy/kubernetes/kustomization.yaml');
+    expect(kustomization).toContain('\nnamespace: team-a\n');
+    const deployment = readText(cwd, 'p/deploy/kubernetes/deployment.yaml');
+    expect(deployment).toContain('image: "registry.example.com/team/p:1.0"');
+    expect(deployment).toContain('sizeLimit: 2Gi');
+    expect(readText(cwd, 'p/deploy/kubernetes/hpa.yaml')).toContain('minReplicas: 2');
   });
 });

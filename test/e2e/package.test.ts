@@ -67,10 +67,10 @@ describe('the packed tarball', () => {
     expect(String(created.stdout)).toContain('Created model dumb_stub');
     const project = path.join(app, 'x');
     const tree = listTree(project);
-    for (const file of ['Dockerfile', 'README.md', 'client.py', 'requirements.txt', 'constraints.txt', 'assets/image.jpg', 'models/dumb_stub/config.pbtxt', 'models/dumb_stub/1/model.py']) {
+    for (const file of ['Dockerfile', 'README.md', 'client.py', 'requirements.txt', 'constraints.txt', 'models/dumb_stub/1/assets/image.jpg', 'models/dumb_stub/config.pbtxt', 'models/dumb_stub/1/model.py']) {
       expect(tree, file).toContain(file);
     }
-    expect(fs.readFileSync(path.join(project, 'assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
+    expect(fs.readFileSync(path.join(project, 'models/dumb_stub/1/assets/image.jpg'))).toEqual(fs.readFileSync(path.join(TEMPLATES, 'image-stub/assets/image.jpg')));
     expect(readText(project, 'models/dumb_stub/config.pbtxt')).toContain('backend: "python"');
     // The next steps name the command as it was typed: npx here...
     expect(String(created.stdout)).toMatch(/^ {2}npx create-triton-model run +# build the image/m);

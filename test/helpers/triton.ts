@@ -24,6 +24,8 @@ export interface TritonOptions {
   modelControl?: 'none' | 'explicit';
   /** Extra tritonserver flags. */
   args?: string[];
+  /** More environment for the server (e.g. credentials for an s3:// repository). */
+  env?: Record<string, string>;
   /** Wait for /v2/health/ready (every model loaded) rather than /v2/health/live. Default: live. */
   waitForReady?: boolean;
   timeoutMs?: number;
@@ -107,7 +109,7 @@ async function launch(options: TritonOptions, ports: { http: number; grpc: numbe
     ...(options.args ?? []),
   ];
   const child: ResultPromise = execa(binary, args, {
-    env,
+    env: { ...env, ...options.env },
     extendEnv: true,
     reject: false,
     stdin: 'ignore',

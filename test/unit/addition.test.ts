@@ -19,10 +19,10 @@ async function renderedModel(flags: Parameters<typeof draftFromFlags>[0]) {
 }
 
 describe('planAddition', () => {
-  it('adds the model folder and its assets, nothing else of the rendered project', async () => {
+  it('adds the model folder with its assets inside, nothing else of the rendered project', async () => {
     const { spec, rendered } = await renderedModel({ name: 'stub2', template: 'image-stub' });
-    const plan = planAddition(spec, rendered, { readme: undefined, requirements: 'opencv-python-headless==4.10.0.82\n', constraints: 'numpy<2\n', hasAssetsDir: true });
-    expect(plan.files.map((f) => f.path)).toEqual(['assets/image.jpg', 'models/stub2/1/model.py', 'models/stub2/config.pbtxt']);
+    const plan = planAddition(spec, rendered, { readme: undefined, requirements: 'opencv-python-headless==4.10.0.82\n', constraints: 'numpy<2\n' });
+    expect(plan.files.map((f) => f.path)).toEqual(['models/stub2/1/assets/image.jpg', 'models/stub2/1/model.py', 'models/stub2/config.pbtxt']);
     expect(plan.updates).toEqual([]);
     expect(plan.notes).toEqual(['README.md: not found, not created']);
   });
@@ -30,7 +30,7 @@ describe('planAddition', () => {
   it('appends missing requirements after the user lines, keeps theirs (comments, options, other versions) as they are', async () => {
     const { spec, rendered } = await renderedModel({ name: 'second', template: 'image-stub', requirement: ['torch==2.4.0', 'Pillow>=10'] });
     const mine = '# my notes\n--extra-index-url https://example.invalid/simple\npillow==9.5.0  # pinned on purpose\nrequests';
-    const plan = planAddition(spec, rendered, { readme: undefined, requirements: mine, constraints: '', hasAssetsDir: true });
+    const plan = planAddition(spec, rendered, { readme: undefined, requirements: mine, constraints: '' });
     expect(plan.updates).toEqual([
       {
         path: 'requirements.txt',
@@ -44,15 +44,15 @@ describe('planAddition', () => {
 
   it('leaves requirements.txt alone when it has everything, and creates shared files only when missing', async () => {
     const { spec, rendered } = await renderedModel({ name: 'second', template: 'blank' });
-    const plan = planAddition(spec, rendered, { readme: undefined, requirements: 'numpy\n', constraints: undefined, hasAssetsDir: false });
+    const plan = planAddition(spec, rendered, { readme: undefined, requirements: 'numpy\n', constraints: undefined });
     expect(plan.updates).toEqual([]);
-    expect(plan.files.map((f) => f.path).sort()).toEqual(['assets/.gitkeep', 'constraints.txt', 'models/second/1/model.py', 'models/second/config.pbtxt']);
+    expect(plan.files.map((f) => f.path).sort()).toEqual(['constraints.txt', 'models/second/1/assets/.gitkeep', 'models/second/1/model.py', 'models/second/config.pbtxt']);
   });
 
   it("puts the model's README section before the end marker, keeping everything else", async () => {
     const { spec, rendered } = await renderedModel({ name: 'second', template: 'blank', input: ['x:FP32:4'], output: ['y:INT64:-1'] });
     const readme = ['# demo', '', '<!-- create-triton-model: models (whatever) -->', '## The model `first`', '', 'My own notes.', README_MODELS_END, '', '## More of mine', ''].join('\n');
-    const [update] = planAddition(spec, rendered, { readme, requirements: '', constraints: '', hasAssetsDir: true }).updates.filter((u) => u.path === 'README.md');
+    const [update] = planAddition(spec, rendered, { readme, requirements: '', constraints: '' }).updates.filter((u) => u.path === 'README.md');
     const section = readmeModelSection(renderedText(rendered, 'README.md'));
     expect(section?.startsWith('## The model `second`')).toBe(true);
     expect(section).toContain('| `y` | output | `TYPE_INT64` | `INT64` | `[-1]` | `[-1]` |');
@@ -62,7 +62,7 @@ describe('planAddition', () => {
 
   it('appends the section at the end of a README without the markers, and says so', async () => {
     const { spec, rendered } = await renderedModel({ name: 'second', template: 'blank' });
-    const plan = planAddition(spec, rendered, { readme: '# Mine\n\nNo markers here.', requirements: '', constraints: '', hasAssetsDir: true });
+    const plan = planAddition(spec, rendered, { readme: '# Mine\n\nNo markers here.', requirements: '', constraints: '' });
     const update = plan.updates.find((u) => u.path === 'README.md');
     expect(update?.content.startsWith('# Mine\n\nNo markers here.\n\n## The model `second`\n')).toBe(true);
     expect(update?.content.endsWith('\n')).toBe(true);

@@ -429,6 +429,37 @@ const CASES: Case[] = [
     expected: [W('config.pbtxt:4:62', "EXECUTION_ENV_PATH: 'env.tar.gz' does not exist in the model folder (the Python backend fails to load the model without it)")],
   },
   {
+    name: 'assets_dir "../../assets", as projects made before models held their assets have it',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nparameters { key: "assets_dir" value { string_value: "../../assets" } }']],
+    expected: [
+      W(
+        'config.pbtxt:4:54',
+        `parameter 'assets_dir' is "../../assets", a path outside the model folder: a model folder served alone (copied by Triton from s3://, gs:// or a KServe storageUri, or on a volume holding only the models) cannot reach it; move what it names into the model folder, e.g. dumb_stub/1/assets, and set the parameter to "1/assets"`,
+      ),
+    ],
+  },
+  {
+    name: 'an execution environment beside the model folder',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nparameters { key: "EXECUTION_ENV_PATH" value { string_value: "$$TRITON_MODEL_DIRECTORY/../envs/env.tar.gz" } }']],
+    files: { 'dumb_stub/2/model.py': BASE_MODEL },
+    expected: [
+      W(
+        'config.pbtxt:4:62',
+        `parameter 'EXECUTION_ENV_PATH' is "$$TRITON_MODEL_DIRECTORY/../envs/env.tar.gz", a path outside the model folder: a model folder served alone (copied by Triton from s3://, gs:// or a KServe storageUri, or on a volume holding only the models) cannot reach it; move what it names into the model folder, e.g. dumb_stub/2/env.tar.gz, and set the parameter to "$$TRITON_MODEL_DIRECTORY/2/env.tar.gz"`,
+      ),
+    ],
+  },
+  {
+    name: 'paths that stay in the model folder, absolute paths and URLs are left alone',
+    edit: [
+      [
+        'max_batch_size: 0',
+        ['max_batch_size: 0', ...Object.entries({ a: '1/assets', b: 'assets/../labels.txt', c: '/mnt/weights', d: 's3://bucket/weights', e: 'a..b', f: '..hidden' }).map(([k, v]) => `parameters { key: "${k}" value { string_value: "${v}" } }`)].join('\n'),
+      ],
+    ],
+    expected: [],
+  },
+  {
     name: 'FORCE_CPU_ONLY_INPUT_TENSORS that is not yes or no',
     edit: [['max_batch_size: 0', 'max_batch_size: 0\nparameters { key: "FORCE_CPU_ONLY_INPUT_TENSORS" value { string_value: "false" } }']],
     expected: [W('config.pbtxt:4:72', 'FORCE_CPU_ONLY_INPUT_TENSORS is "false": the Python backend understands "yes" (default) or "no"')],

@@ -49,7 +49,8 @@ describe('--template ensemble', () => {
       'my_ensemble/1/',
       'my_ensemble/1/.gitkeep',
       'my_ensemble/config.pbtxt',
-      ...['my_ensemble_model', 'my_ensemble_postprocess', 'my_ensemble_preprocess'].flatMap((m) => [`${m}/`, `${m}/1/`, `${m}/1/model.py`, `${m}/config.pbtxt`]),
+      // Each Python step has its own assets/ in its version folder, the place model.py reads its files from.
+      ...['my_ensemble_model', 'my_ensemble_postprocess', 'my_ensemble_preprocess'].flatMap((m) => [`${m}/`, `${m}/1/`, `${m}/1/assets/`, `${m}/1/assets/.gitkeep`, `${m}/1/model.py`, `${m}/config.pbtxt`]),
     ]);
     const configs = await parseConfigsWithProtobuf(['my_ensemble', 'my_ensemble_preprocess', 'my_ensemble_model', 'my_ensemble_postprocess'].map((m) => path.join(project, 'models', m, 'config.pbtxt')));
     expect(configs.map((c) => c.error)).toEqual([undefined, undefined, undefined, undefined]);
@@ -115,6 +116,17 @@ describe('--template ensemble', () => {
   });
 });
 
+it("a pipeline's assets go to the model that computes, <name>_model, and nowhere else", async () => {
+  const weights = path.join(root, 'weights.bin');
+  fs.writeFileSync(weights, 'w');
+  for (const template of ['ensemble', 'bls']) {
+    await create([`assets-${template}`, '--template', template, '--name', 'pipe', '--asset', weights, '--yes']);
+    const files = listTree(path.join(root, `assets-${template}`, 'models')).filter((p) => p.includes('/assets/') && !p.endsWith('/'));
+    const others = template === 'ensemble' ? ['pipe_postprocess', 'pipe_preprocess'] : ['pipe'];
+    expect(files.sort()).toEqual(['pipe_model/1/assets/weights.bin', ...others.map((m) => `${m}/1/assets/.gitkeep`)].sort());
+  }
+});
+
 describe('--template bls', () => {
   let project: string;
   beforeAll(async () => {
@@ -123,7 +135,14 @@ describe('--template bls', () => {
   });
 
   it('writes a caller and the model it calls; the caller calls it through InferenceRequest(...).exec() and shows async_exec and the decoupled variant', () => {
-    expect(listTree(path.join(project, 'models')).filter((p) => !p.endsWith('/'))).toEqual(['my_bls/1/model.py', 'my_bls/config.pbtxt', 'my_bls_model/1/model.py', 'my_bls_model/config.pbtxt']);
+    expect(listTree(path.join(project, 'models')).filter((p) => !p.endsWith('/'))).toEqual([
+      'my_bls/1/assets/.gitkeep',
+      'my_bls/1/model.py',
+      'my_bls/config.pbtxt',
+      'my_bls_model/1/assets/.gitkeep',
+      'my_bls_model/1/model.py',
+      'my_bls_model/config.pbtxt',
+    ]);
     const caller = readText(project, 'models/my_bls/1/model.py');
     expect(caller).toContain('TARGET_MODEL = "my_bls_model"');
     expect(caller).toMatch(/request = pb_utils\.InferenceRequest\(\n\s+model_name=TARGET_MODEL,\n\s+requested_output_names=\["scores"\],\n\s+inputs=\[\n\s+pb_utils\.Tensor\("features", np\.ascontiguousarray\(inputs\["features"\], dtype=np\.float32\)\),/);

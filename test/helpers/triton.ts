@@ -17,6 +17,7 @@ import { execa, type ResultPromise } from 'execa';
 import { beforeEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, TEST_PYTHON } from './cli.js';
@@ -118,11 +119,13 @@ export interface TritonServer {
   /** Resolves when `pattern` shows in the log after its first `from` characters (rejects after `timeoutMs` or when the server exits). */
   waitForLog(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
   /** Load (or reload) a model in explicit mode; resolves with Triton's HTTP status and body. */
-  loadModel(name: string, body?: unknown): Promise<{ status: number; body: string }>;
+  loadModel(name: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: string }>;
   unloadModel(name: string): Promise<{ status: number; body: string }>;
   get(pathname: string): Promise<{ status: number; body: string }>;
   post(pathname: string, body: unknown): Promise<{ status: number; body: string }>;
   exited(): boolean;
+  /** True once the server has exited, waiting up to `timeoutMs` for it (a dying server closes its sockets first). */
+  waitForExit(timeoutMs: number): Promise<boolean>;
   /** SIGTERM, then SIGKILL to the whole group if it has not ended in time. Idempotent. */
   stop(): Promise<void>;
 }
@@ -144,9 +147,27 @@ const EXIT_TIMEOUT_SECONDS = 5;
 const STOP_TIMEOUT_MS = (EXIT_TIMEOUT_SECONDS + 10) * 1000;
 let serverCount = 0;
 
-async function request(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 60_000) });
-  return { status: response.status, body: await response.text() };
+/**
+ * One HTTP request on a connection of its own (node:http, no keep-alive): a load that times out leaves
+ * Triton closing sockets, and a POST on a reused keep-alive socket that the server closed meanwhile
+ * fails with "other side closed" instead of being sent.
+ */
+function request(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(url, { method: init.method ?? 'GET', headers: { connection: 'close', ...init.headers }, agent: false }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      incoming.on('error', reject);
+    });
+    outgoing.setTimeout(init.timeoutMs ?? 60_000, () => {
+      const error = new Error(`${init.method ?? 'GET'} ${url}: no answer in ${init.timeoutMs ?? 60_000} ms`);
+      error.name = 'TimeoutError';
+      outgoing.destroy(error);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(init.body ?? '');
+  });
 }
 
 /** True when the process group has no process left. */
@@ -218,6 +239,7 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
       pid,
       log: () => log,
       exited: () => exitedWith !== undefined,
+      waitForExit: (waitMs) => Promise.race([done.then(() => true), sleep(waitMs).then(() => exitedWith !== undefined)]),
       waitForLog(pattern, waitMs = 30_000, from = 0) {
         return new Promise((resolve, reject) => {
           const check = () => {
@@ -235,7 +257,8 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
           check();
         });
       },
-      loadModel: (name, body) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: 'POST', body: body === undefined ? '' : JSON.stringify(body), timeoutMs: timeoutMs }),
+      loadModel: (name, body, loadTimeoutMs = timeoutMs) =>
+        request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: 'POST', body: body === undefined ? '' : JSON.stringify(body), timeoutMs: loadTimeoutMs }),
       unloadModel: (name) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/unload`, { method: 'POST', body: '' }),
       get: (pathname) => request(`${httpUrl}${pathname}`),
       post: (pathname, body) => request(`${httpUrl}${pathname}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),

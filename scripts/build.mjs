@@ -1,6 +1,6 @@
 // Bundle src/ into dist/ with esbuild: the published package has no runtime dependencies.
 // - Entry src/main.ts -> dist/cli.js: tiny; answers --version and --help itself, loads the yargs CLI
-//   (a chunk) for anything else. Code splitting keeps heavy parts (yargs, prompts, ejs, yaml, docker)
+//   (a chunk) for anything else. Code splitting keeps heavy parts (yargs, prompts, yaml, docker)
 //   in chunks loaded only when used.
 // - src/precomputed.ts -> dist/precomputed.cjs: those answers alone, as CommonJS, for the bin.
 // - dist/precomputed.json: the command names, and yargs' own --help output for the CLI and each
@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EMBEDDED_MODULE, embeddedTemplatesSource } from './embed-templates.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -45,31 +46,14 @@ const lazyStringWidth = {
 };
 
 /**
- * templates/**\/*.ejs compiled once here, with the options render uses, into the bundle's copy of
- * src/render/compiled-templates.ts: a run then loads neither ejs nor the template sources (about
- * 8 ms of every generation). The .ejs files still ship, as the sources a reader follows.
+ * The templates render uses, embedded into the bundle's copy of src/render/embedded-templates.ts
+ * (scripts/embed-templates.mjs): a run reads no template file and loads no ejs. The .ejs files
+ * still ship, as the sources a reader follows.
  */
-const compiledTemplates = {
-  name: 'compiled-templates',
+const embeddedTemplates = {
+  name: 'embedded-templates',
   setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]src[\\/]render[\\/]compiled-templates\.ts$/ }, async () => {
-      const { default: ejs } = await import('ejs');
-      const templatesRoot = path.join(root, 'templates');
-      const entries = [];
-      const walk = (dir) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-          const full = path.join(dir, entry.name);
-          if (entry.isDirectory()) walk(full);
-          else if (entry.name.endsWith('.ejs')) {
-            const source = fs.readFileSync(full, 'utf8');
-            const compiled = ejs.compile(source, { filename: full, root: templatesRoot, strict: true, localsName: 'm', _with: false, client: true, compileDebug: false });
-            entries.push(`  ${JSON.stringify(path.relative(templatesRoot, full).split(path.sep).join('/'))}: ${compiled.toString()}`);
-          }
-        }
-      };
-      walk(templatesRoot);
-      return { contents: `export const COMPILED_TEMPLATES = {\n${entries.join(',\n')}\n};\n`, loader: 'js' };
-    });
+    pluginBuild.onLoad({ filter: EMBEDDED_MODULE }, () => ({ contents: embeddedTemplatesSource(), loader: 'js' }));
   },
 };
 
@@ -87,13 +71,10 @@ try {
     minify: true,
     legalComments: 'linked',
     chunkNames: 'chunks/[name]-[hash]',
-    define: { __VERSION__: JSON.stringify(pkg.version), __TEMPLATES_COMPILED__: 'true' },
-    // CommonJS dependencies (ejs, yaml) call require() for Node built-ins.
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+    // CommonJS dependencies (yaml) call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [lazyStringWidth, compiledTemplates],
-    // Only the from-source fallback of src/render imports ejs, and the build defines it away
-    // (__TEMPLATES_COMPILED__): keeping ejs external stops esbuild emitting an unreachable chunk.
-    external: ['ejs'],
+    plugins: [lazyStringWidth, embeddedTemplates],
     logLevel: 'warning',
   });
   // The same answers as CommonJS, for the bin to use before the ES module loader starts.

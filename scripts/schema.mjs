@@ -1,4 +1,4 @@
-// Write schema/spec.schema.json from src/spec/json-schema.ts (bundled in memory with esbuild),
+// Write schema/spec.schema.json from src/model-spec/json-schema.ts (bundled in memory with esbuild),
 // so the shipped schema is always the one the CLI's rules describe.
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const result = await build({
-  entryPoints: [path.join(root, 'src/spec/json-schema.ts')],
+  entryPoints: [path.join(root, 'src/model-spec/json-schema.ts')],
   bundle: true,
   format: 'esm',
   platform: 'node',

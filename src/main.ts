@@ -6,7 +6,6 @@
  */
 
 import { jsonRequested } from './commands/args.js';
-import { createCommandModule } from './commands/create.command.js';
 import { simpleCreateArgs } from './commands/simple-argv.js';
 import { precomputedAnswer, readPrecomputed } from './precomputed.js';
 import { exitCodeOf } from './ui/exit-code.js';
@@ -33,7 +32,13 @@ export async function main(argv?: string[]): Promise<number> {
   const commands = readPrecomputed()?.commands;
   const createArgs = commands && simpleCreateArgs(given, commands);
   if (createArgs) {
-    return exitCodeOf(async () => createCommandModule.handler(createArgs as Parameters<typeof createCommandModule.handler>[0]), { json: jsonRequested(given) });
+    return exitCodeOf(
+      async () => {
+        const { createArgsFrom, createCommand } = await import('./commands/create.js');
+        await createCommand(createArgsFrom(createArgs));
+      },
+      { json: jsonRequested(given) },
+    );
   }
   return runCli(argv);
 }

@@ -1,63 +1,59 @@
 /**
- * `create-triton-model add-model [project]`: flags/--from/prompts -> Spec (as create) -> the
- * same render() -> only the new model's files plus the shared files that need its lines
- * (render/addition.ts) -> one staged, locked, checked move (write/index.ts writeAddition).
+ * `create-triton-model add-model [project]`: the project read (src/repository/project.ts) ->
+ * flags/--from/prompts -> Spec, as create, on the project's base image -> the same render() -> only
+ * the new model's files plus the shared files that need its lines (render/addition.ts) -> one
+ * staged, locked, all-or-nothing move (write/addition.ts) -> what changed and the next steps.
  */
 
-import fs from 'node:fs';
 import path from 'node:path';
-import { baseImageVersion, planAddition } from '../render/addition.js';
-import { render, type RenderedFile } from '../render/index.js';
-import { refuseAssetsHolding } from '../spec/assets.js';
-import { draftFromFile } from '../spec/from-file.js';
-import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
-import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
-import { UserError, fieldError, showValue } from '../ui/errors.js';
+import type { CommandModule } from 'yargs';
+import { refuseAssetsHolding } from '../model-spec/assets.js';
+import { sourced } from '../model-spec/from-flags.js';
+import { finalizeSpec, type Spec } from '../model-spec/spec.js';
+import { planAddition } from '../render/addition.js';
+import { render } from '../render/index.js';
+import { LocateError } from '../repository/locate.js';
+import { readProject, type ProjectFiles } from '../repository/project.js';
+import { fieldError, showValue, UserError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
 import { color, commandLines, Reporter } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
+import { exitOnSignals } from '../ui/signals.js';
+import { canPrompt } from '../ui/terminal.js';
 import { formatTree } from '../ui/tree.js';
-import { exitOnSignals } from '../write/cleanup.js';
-import { writeAddition } from '../write/index.js';
-import { canPrompt } from './create.js';
+import { existingState, writeAddition } from '../write/addition.js';
+import { asOne } from './args.js';
+import { draftFromFlagsAndFile, specFlagsFrom, specOptions, type ModelFlags } from './spec-flags.js';
 
-export interface AddModelArgs extends SpecFlags {
+export interface AddModelArgs extends ModelFlags {
   project?: string;
-  from?: string;
   yes: boolean;
   dryRun: boolean;
   json: boolean;
 }
 
-const readIfFile = (file: string): string | undefined => {
-  try {
-    return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
+export const addModelCommandModule: CommandModule = {
+  command: 'add-model [project]',
+  describe: 'Add a model to an existing project (same flags and questions as create)',
+  builder: (y) =>
+    // The new model runs in the project's image: the tag comes from its Dockerfile (another one is refused).
+    specOptions(y, "the project's, from its Dockerfile")
+      .positional('project', { type: 'string', describe: 'The project folder (holding models/) [default: .]' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Never prompt: take defaults for what is not given' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print what it would add and change, write nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (spec, files added and updated) on stdout' })
+      .example('$0 add-model my-project --name second --input x:FP32:4 --output y:FP32:4', 'a second model beside the first')
+      .example('$0 add-model --template decoupled --name streamer --yes', 'in the current project, no questions'),
+  handler: (args) =>
+    addModelCommand({
+      ...specFlagsFrom(args),
+      project: asOne(args.project, 'project'),
+      yes: Boolean(args.yes),
+      dryRun: Boolean(args.dryRun),
+      json: Boolean(args.json),
+    }),
 };
-
-/** Whether a file to add is absent from the project, there with the same bytes, or there and different. */
-function existingState(project: string, file: RenderedFile): 'absent' | 'same' | 'different' {
-  const destination = path.join(project, file.path);
-  const stat = fs.statSync(destination, { throwIfNoEntry: false });
-  if (!stat) return 'absent';
-  if (!stat.isFile()) return 'different';
-  const source = 'copyFrom' in file ? fs.statSync(file.copyFrom, { throwIfNoEntry: false }) : undefined;
-  if ('copyFrom' in file && !source?.isFile()) return 'different';
-  const bytes = 'copyFrom' in file ? fs.readFileSync(file.copyFrom) : Buffer.from(file.content);
-  return fs.readFileSync(destination).equals(bytes) ? 'same' : 'different';
-}
-
-/** The model folders the project has, for the clash check and the message. */
-function modelNames(modelsDir: string): string[] {
-  return fs
-    .readdirSync(modelsDir, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort();
-}
 
 /** A model name already in models/ (or one differing only in case, the same folder on macOS and Windows) is refused. */
 function refuseTakenName(name: string, taken: string[], label: string, raw: unknown): void {
@@ -68,25 +64,34 @@ function refuseTakenName(name: string, taken: string[], label: string, raw: unkn
   throw fieldError(label, raw, `${same}; this project has ${taken.map((t) => `models/${t}`).join(', ')} (${choose})`);
 }
 
+/** The project at `given`, or one line saying why it is not one. */
+function projectAt(given: string, cwd: string): { existing: ProjectFiles; shown: string } {
+  const dir = path.resolve(cwd, given);
+  const shown = shownPath(dir, cwd);
+  try {
+    return { existing: readProject(dir, cwd), shown };
+  } catch (error) {
+    if (!(error instanceof LocateError)) throw error;
+    if (error.code === 'not-a-repository') {
+      throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
+    }
+    throw new UserError(`add-model ${showValue(given)}: ${error.problem}`);
+  }
+}
+
 export async function addModelCommand(args: AddModelArgs): Promise<void> {
   exitOnSignals();
   const cwd = process.cwd();
   const report = new Reporter(args.json);
-  const project = path.resolve(cwd, args.project ?? '.');
-  const shown = shownPath(project, cwd);
-  const modelsDir = path.join(project, 'models');
-  if (!fs.statSync(project, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`add-model ${showValue(args.project ?? '.')}: no such folder`);
-  if (!fs.statSync(modelsDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`${shown}: not a project of create-triton-model (no models/ folder); create one with: ${invokedAs(cwd)} ${shellQuote(shown === '.' ? 'my-project' : shown)}`);
-  }
-  const taken = modelNames(modelsDir);
+  const { existing, shown } = projectAt(args.project ?? '.', cwd);
+  const project = existing.dir;
+  const taken = existing.takenNames;
 
-  let draft = mergeDrafts(args.from !== undefined ? await draftFromFile(args.from, cwd) : {}, draftFromFlags(args, cwd));
+  let draft = await draftFromFlagsAndFile(args, cwd);
   if (draft.name) refuseTakenName(draft.name.value, taken, draft.name.label, draft.name.raw);
 
   // The new model runs in the project's image: its Python and numpy are the Dockerfile's.
-  const dockerfile = readIfFile(path.join(project, 'Dockerfile'));
-  const projectVersion = dockerfile === undefined ? undefined : baseImageVersion(dockerfile);
+  const projectVersion = existing.baseImageVersion;
   if (projectVersion !== undefined) {
     if (draft.tritonVersion && draft.tritonVersion.value !== projectVersion) {
       throw fieldError(
@@ -109,13 +114,7 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
   if (!interactive && defaulted.length > 0) report.note(`Using defaults: ${defaulted.join(', ')}`);
   for (const warning of warnings) report.warn(warning);
 
-  const rendered = await render(spec, { projectName: path.basename(project) });
-  const addition = planAddition(spec, rendered, {
-    readme: readIfFile(path.join(project, 'README.md')),
-    requirements: readIfFile(path.join(project, 'requirements.txt')),
-    constraints: readIfFile(path.join(project, 'constraints.txt')),
-    hasAssetsDir: fs.existsSync(path.join(project, 'assets')),
-  });
+  const addition = planAddition(spec, render(spec, { projectName: path.basename(project) }), existing);
   if (projectVersion === undefined) {
     addition.notes.push(`Dockerfile: no FROM nvcr.io/nvidia/tritonserver:<tag>-py3 line; the model was generated for ${spec.tritonVersion}`);
   }
@@ -139,11 +138,7 @@ export async function addModelCommand(args: AddModelArgs): Promise<void> {
     return;
   }
 
-  const result = await writeAddition(
-    project,
-    { files: addition.files, updates: addition.updates, mustNotExist: [`models/${spec.name}`] },
-    { displayName: shown },
-  );
+  const result = await writeAddition(project, { files: addition.files, updates: addition.updates, mustNotExist: [`models/${spec.name}`] }, { displayName: shown });
   if (args.json) {
     printJson(project, spec, result.added, result.updated, [...result.unchanged.map((file) => `${file}: already in the project, the same file`), ...addition.notes], false);
     return;

@@ -1,16 +1,11 @@
-/** `create-triton-model build [directory]`: docker build of a generated project, its output shown as it comes. */
+/** `create-triton-model build [directory]`: the tag judged, the project checked, then docker build (src/docker/build.ts). */
 
 import path from 'node:path';
-import { buildImage, dockerBuildArgs } from '../docker/container.js';
-import { formatCommand, LineTail } from '../docker/exec.js';
-import { parseImageTag } from '../docker/options.js';
-import { checkDocker } from '../docker/preflight.js';
-import { checkBuildable } from '../docker/project.js';
-import { imageNameFor } from '../spec/image-name.js';
-import { UserError } from '../ui/errors.js';
-import { color, Reporter } from '../ui/output.js';
-import { Progress } from '../ui/progress.js';
-import { exitOnSignals, onInterrupt } from '../write/cleanup.js';
+import type { CommandModule } from 'yargs';
+import { imageNameFor } from '../model-spec/image-name.js';
+import { exitOnSignals } from '../ui/signals.js';
+import { asOne } from './args.js';
+import { parseImageTag } from './options.js';
 
 export interface BuildArgs {
   directory?: string;
@@ -34,44 +29,33 @@ export function imageTagFor(dir: string, tag: string | undefined): string {
   return tag === undefined ? imageNameFor(dir) : parseImageTag(tag);
 }
 
-/** Lines of a failed build shown when its output was hidden behind the spinner. */
-const FAILED_BUILD_LINES = 40;
-const OUTPUT_PREFIX = '  │ ';
-
-/** Build `dir` into `tag`; throws a UserError when docker build fails. Docker has been checked by the caller. */
-export async function buildProjectImage(dir: string, tag: string, options: { verbose: boolean }): Promise<void> {
-  const report = new Reporter(false);
-  report.line(color.dim(`$ ${formatCommand(dockerBuildArgs(dir, tag))}`));
-  const progress = new Progress();
-  const tail = new LineTail(FAILED_BUILD_LINES);
-  progress.start(`Building image ${tag}`);
-  const build = buildImage(dir, tag, (line) => {
-    tail.push(line);
-    if (options.verbose) progress.log(color.dim(OUTPUT_PREFIX) + line);
-  });
-  // Ctrl-C: docker build is ours to end; the CLI then exits 130 (143 for SIGTERM).
-  const release = onInterrupt(() => build.kill());
-  const result = await build.done;
-  release();
-  if (result.exitCode === 0) {
-    progress.succeed(`Built image ${tag}`);
-    return;
-  }
-  progress.stop();
-  if (!options.verbose) {
-    report.line(`Last lines of docker build:`);
-    for (const line of tail.lines) report.line(color.dim(OUTPUT_PREFIX) + line);
-  }
-  if (result.timedOut) throw new UserError(`docker build of ${tag} did not finish in time`);
-  throw new UserError(`docker build of ${tag} failed (exit code ${result.exitCode ?? 'unknown'}): see its output above`);
-}
-
 export async function buildCommand(args: BuildArgs): Promise<void> {
   // Ctrl-C / SIGTERM exit 130 / 143 as everywhere in the CLI (and end docker build, see buildProjectImage).
   exitOnSignals();
   const { dir, shown } = projectFolder(args.directory);
   const tag = imageTagFor(dir, args.tag);
+  const [{ checkBuildable }, { checkDocker }, { buildProjectImage }] = await Promise.all([import('../docker/project.js'), import('../docker/preflight.js'), import('../docker/build.js')]);
   checkBuildable(dir, shown);
   await checkDocker();
   await buildProjectImage(dir, tag, { verbose: args.verbose });
 }
+
+export const buildCommandModule: CommandModule = {
+  command: 'build [directory]',
+  describe: 'docker build a generated project into an image',
+  builder: (y) =>
+    y
+      .positional('directory', { type: 'string', describe: 'Project folder [default: .]' })
+      .option('tag', { alias: 't', type: 'string', describe: 'Image name[:tag] [default: the folder name, lower-cased and made a valid image name]' })
+      .option('verbose', { type: 'boolean', default: false, describe: "Stream docker's output (default: a spinner, and the last lines if it fails)" })
+      .example('$0 build', 'docker build --tag=<folder name> .')
+      .example('$0 build my-project --tag registry.example.com/team/model:1.0', 'another name')
+      .epilogue('Runs docker with an argument list, never through a shell. Exit codes, as for every command: 0 built, 1 docker missing or not running, or the build failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.'),
+  handler: async (args) => {
+    await buildCommand({
+      directory: asOne(args.directory, 'directory'),
+      tag: asOne(args.tag, 'tag'),
+      verbose: Boolean(args.verbose),
+    });
+  },
+};

@@ -1,43 +1,76 @@
-/** `create-triton-model [directory]`: flags/--from/prompts -> Spec -> rendered files -> disk. */
+/**
+ * `create-triton-model [create] [directory]`, the default command: flags, --from and prompts ->
+ * one Spec (src/model-spec) -> render(spec), files in memory (src/render) -> staged and moved into
+ * place (src/write) -> what was written and the next steps. `--build` and `--run` then do what those
+ * commands do on the new folder. main.ts calls createCommand directly for the simplest argv.
+ */
 
 import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { refuseAssetsHolding } from '../model-spec/assets.js';
+import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../model-spec/fields.js';
+import { sourced } from '../model-spec/from-flags.js';
+import { DEFAULT_TRITON_VERSION, NEWEST_RELEASE } from '../model-spec/releases.js';
+import { finalizeSpec, type Spec } from '../model-spec/spec.js';
 import { render } from '../render/index.js';
-import { refuseAssetsHolding } from '../spec/assets.js';
-import { DEFAULT_DIRECTORY, parseProjectDirectory } from '../spec/fields.js';
-import { draftFromFile } from '../spec/from-file.js';
-import { draftFromFlags, sourced, type SpecFlags } from '../spec/from-flags.js';
-import { finalizeSpec, mergeDrafts, type Spec } from '../spec/spec.js';
-import { color, commandLines, Reporter } from '../ui/output.js';
-import { formatTree } from '../ui/tree.js';
-import { exitOnSignals } from '../write/cleanup.js';
-import { planTarget, writeProject } from '../write/index.js';
 import { EXIT, UserError } from '../ui/errors.js';
 import { invokedAs } from '../ui/invocation.js';
+import { color, commandLines, Reporter } from '../ui/output.js';
 import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
+import { exitOnSignals } from '../ui/signals.js';
+import { canPrompt } from '../ui/terminal.js';
+import { formatTree } from '../ui/tree.js';
+import { writeProject } from '../write/project.js';
+import { planTarget } from '../write/target.js';
+import { asOne } from './args.js';
+import { draftFromFlagsAndFile, specFlagsFrom, specOptions, type ModelFlags } from './spec-flags.js';
 
-export interface CreateArgs extends SpecFlags {
+export interface CreateArgs extends ModelFlags {
   directory?: string;
-  from?: string;
   yes: boolean;
   force: boolean;
   dryRun: boolean;
   json: boolean;
-  /** After writing: docker build the project (build.ts) */
+  /** After writing: docker build the project (as `build` does). */
   build?: boolean;
-  /** After writing: build if needed, run and test it (run.ts) */
+  /** After writing: build if needed, run and test it (as `run` does). */
   run?: boolean;
 }
 
-/** CI=true (or any value other than empty/0/false) means nobody is there to answer. */
-export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env.CI?.trim().toLowerCase();
-  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
+/** What the command works with, from the arguments object yargs (or main.ts's shortcut) hands the handler. */
+export function createArgsFrom(args: Record<string, unknown>): CreateArgs {
+  return {
+    ...specFlagsFrom(args),
+    directory: asOne(args.directory, 'directory'),
+    yes: Boolean(args.yes),
+    force: Boolean(args.force),
+    dryRun: Boolean(args.dryRun),
+    json: Boolean(args.json),
+    build: Boolean(args.build),
+    run: Boolean(args.run),
+  };
 }
 
-export function canPrompt(args: Pick<CreateArgs, 'yes' | 'json'>): boolean {
-  return !args.yes && !args.json && Boolean(process.stdin.isTTY) && !isCi();
-}
+export const createCommandModule: CommandModule = {
+  // `create` by name, and the command run when none is named.
+  command: ['create [directory]', '$0'],
+  describe: 'Create a project (asks what it needs in a terminal; --yes for defaults)',
+  builder: (y) =>
+    specOptions(y, `${DEFAULT_TRITON_VERSION}, Triton ${NEWEST_RELEASE.triton}`)
+      .positional('directory', { type: 'string', describe: 'Folder to create [default: triton-project]' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Never prompt: take defaults for what is not given' })
+      .option('force', { type: 'boolean', default: false, describe: 'Write into a non-empty folder, replacing generated files (others are kept)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the files it would write, write nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (spec and files) on stdout' })
+      // No default: the simplest argv skip yargs (simple-argv.ts) and must get the same arguments object.
+      .option('build', { type: 'boolean', describe: 'Then docker build the image (as the build command does)' })
+      .option('run', { type: 'boolean', describe: 'Then build, start Triton in docker, wait until ready and send a test request (as the run command does)' })
+      .example('$0 my-project', 'asks for the model name, tensors, dependencies, assets')
+      .example('$0 my-project --yes', 'the reference example, no questions')
+      .example('$0 my-project --name resnet --input image:UINT8:-1,-1,3 --output probs:FP32:1000 -r torch==2.4.0 --max-batch-size 8', 'your own tensors'),
+  handler: (args) => createCommand(createArgsFrom(args)),
+};
 
 export async function createCommand(args: CreateArgs): Promise<void> {
   // Ctrl-C or SIGTERM at any moment: remove what this run staged, exit 130/143.
@@ -52,7 +85,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   const cwd = process.cwd();
   const report = new Reporter(args.json);
   let directory = args.directory === undefined ? undefined : sourced('[directory]', args.directory, parseProjectDirectory).value;
-  let draft = mergeDrafts(args.from !== undefined ? await draftFromFile(args.from, cwd) : {}, draftFromFlags(args, cwd));
+  let draft = await draftFromFlagsAndFile(args, cwd);
 
   const interactive = canPrompt(args);
   if (interactive) {
@@ -69,7 +102,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   }
   for (const warning of warnings) report.warn(warning);
 
-  const project = await render(spec, { projectName: path.basename(target) });
+  const project = render(spec, { projectName: path.basename(target) });
   const shown = shownPath(target, cwd);
   const writeOptions = { force: args.force, displayName: shown };
 

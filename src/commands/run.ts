@@ -1,30 +1,16 @@
 /**
- * `create-triton-model run [directory]`: build the image if it is missing, start Triton in a
- * container, wait until every model is ready, send one test request per model and show the answer;
- * then follow the log until Ctrl-C (which stops that container, and only it), or with --detach
- * leave it running. Any failure shows the end of the container log, says what it means, stops the
- * container and exits 1.
+ * `create-triton-model run [directory]`: every flag judged before any work (a mistake is one line
+ * and exit 1, and docker is never called), the project's models read (src/docker/project.ts), then
+ * the run itself (src/docker/run.ts, loaded only when it runs).
  */
 
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import { dockerRunArgs, followLogs, imageExists, projectMounts, startContainer, stopContainer, stopContainerSync, type ContainerSpec } from '../docker/container.js';
-import { explainLog, explainRunFailure } from '../docker/diagnose.js';
-import { firstErrorLine, formatCommand, LineTail, type StreamingDocker } from '../docker/exec.js';
-import { KServeError, NoAnswerError } from '../docker/kserve.js';
-import { parseContainerName, parseGpus, parseHostAddress, parsePort, parseShmSize, parseTimeoutSeconds } from '../docker/options.js';
-import { checkPorts } from '../docker/ports.js';
-import { checkDocker } from '../docker/preflight.js';
-import { checkBuildable, readServedModels, type ServedModel } from '../docker/project.js';
-import { waitUntilReady, type ReadinessState } from '../docker/readiness.js';
-import { formatOutputLines, runSmokeTest, smokeRequestFor } from '../docker/smoke.js';
-import { imageNameFor } from '../spec/image-name.js';
-import { UserError } from '../ui/errors.js';
-import { color, Reporter } from '../ui/output.js';
-import { Progress } from '../ui/progress.js';
-import { exitOnSignals, onInterrupt } from '../write/cleanup.js';
-import { buildProjectImage, imageTagFor, projectFolder } from './build.js';
+import type { CommandModule } from 'yargs';
+import { imageNameFor } from '../model-spec/image-name.js';
+import { exitOnSignals } from '../ui/signals.js';
+import { asOne } from './args.js';
+import { imageTagFor, projectFolder } from './build.js';
+import { parseContainerName, parseGpus, parseHostAddress, parsePort, parseShmSize, parseTimeoutSeconds } from './options.js';
+import type { RunOptions } from '../docker/run.js';
 
 export const RUN_DEFAULTS = {
   host: '127.0.0.1',
@@ -51,19 +37,6 @@ export interface RunArgs {
   verbose: boolean;
 }
 
-export interface RunOptions {
-  tag: string;
-  name: string;
-  host: string;
-  ports: { http: number; grpc: number; metrics: number };
-  shmSize: string;
-  gpus: string | undefined;
-  mount: boolean;
-  detach: boolean;
-  timeoutMs: number;
-  verbose: boolean;
-}
-
 /**
  * Test hooks: the suite polls fast and, for `create --run` (which has no port flags), publishes on
  * free ports (CREATE_TRITON_MODEL_TEST_PORTS=http,grpc,metrics). Unset in normal use.
@@ -73,13 +46,18 @@ function testDefaultPorts(): { portHttp?: string; portGrpc?: string; portMetrics
   return portHttp && portGrpc && portMetrics ? { portHttp, portGrpc, portMetrics } : {};
 }
 
+/** A fresh container name per run: `docker stop` on Ctrl-C must reach this container and no other. */
+function containerName(dir: string): string {
+  const hex = Array.from({ length: 6 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return `${imageNameFor(dir)}-${hex}`;
+}
+
 /** Every flag judged before any work: a mistake is one line and exit 1, and docker is never called. */
 export function runOptionsFrom(args: RunArgs, dir: string): RunOptions {
   const defaults = { ...RUN_DEFAULTS, ...testDefaultPorts() };
   return {
     tag: imageTagFor(dir, args.tag),
-    // A fresh name per run: `docker stop` on Ctrl-C must reach this container and no other.
-    name: args.name === undefined ? `${imageNameFor(dir)}-${randomBytes(3).toString('hex')}` : parseContainerName(args.name),
+    name: args.name === undefined ? containerName(dir) : parseContainerName(args.name),
     host: parseHostAddress(args.host ?? RUN_DEFAULTS.host),
     ports: {
       http: parsePort(args.portHttp ?? defaults.portHttp, '--port-http'),
@@ -95,187 +73,58 @@ export function runOptionsFrom(args: RunArgs, dir: string): RunOptions {
   };
 }
 
-function pollIntervalMs(): number {
-  const fromEnv = Number(process.env.CREATE_TRITON_MODEL_TEST_POLL_MS);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 1000;
-}
-
-/** Where this machine reaches the published ports: a wildcard publish address is reached through loopback. */
-function reachableHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
-}
-
-const urlHost = (host: string) => (net.isIPv6(host) ? `[${host}]` : host);
-const LOG_PREFIX = '  │ ';
-const FAILED_LOG_LINES = 40;
-
-function describeState(state: ReadinessState, total: number): string {
-  if (state.phase === 'starting') return 'waiting for Triton to answer';
-  return `loading models: ${state.ready.length} of ${total} ready${state.notReady.length > 0 ? ` (waiting for ${state.notReady.join(', ')})` : ''}`;
-}
-
 export async function runCommand(args: RunArgs): Promise<void> {
   // Ctrl-C / SIGTERM exit 130 / 143 as everywhere in the CLI (and stop the container once it exists, see runProject).
   exitOnSignals();
   const { dir, shown } = projectFolder(args.directory);
   const options = runOptionsFrom(args, dir);
+  const [{ checkBuildable, readServedModels }, { runProject }] = await Promise.all([import('../docker/project.js'), import('../docker/run.js')]);
   checkBuildable(dir, shown);
-  const models = readServedModels(dir, shown);
-  await runProject(dir, models, options);
+  await runProject(dir, readServedModels(dir, shown), options);
 }
 
-/** The run itself, for `run` and for `create --run`. Returns when detached; otherwise only through a signal or an error. */
-export async function runProject(dir: string, models: ServedModel[], options: RunOptions): Promise<void> {
-  const report = new Reporter(false);
-  const { host, ports, name } = options;
-  const published = [
-    { label: 'HTTP', flag: '--port-http', port: ports.http },
-    { label: 'gRPC', flag: '--port-grpc', port: ports.grpc },
-    { label: 'metrics', flag: '--port-metrics', port: ports.metrics },
-  ];
-  // Before docker is called at all, and again after a build (minutes, in which a port may be taken).
-  await checkPorts(published, host);
-  await checkDocker();
 
-  const image = await imageExists(options.tag);
-  if (!image.exists) {
-    if (!/no such image/i.test(image.result.stderr)) throw new UserError(`docker image inspect ${options.tag} failed: ${firstErrorLine(image.result)}`);
-    report.line(`Image ${options.tag} does not exist yet: building it.`);
-    await buildProjectImage(dir, options.tag, { verbose: options.verbose });
-    await checkPorts(published, host);
-  }
-
-  let gpus = options.gpus;
-  const gpuModels = models.filter((m) => m.wantsGpu).map((m) => m.name);
-  if (gpus === undefined && gpuModels.length > 0) {
-    gpus = 'all';
-    report.line(`${gpuModels.join(', ')} ${gpuModels.length === 1 ? 'asks' : 'ask'} for KIND_GPU instances: adding --gpus=all.`);
-  }
-  let mounts: ContainerSpec['mounts'];
-  if (options.mount) {
-    mounts = projectMounts(dir).filter((m) => fs.existsSync(m.source));
-    report.line(`Binding ${mounts.map((m) => `${m.source} -> ${m.target}`).join(', ')} (read-only; restart to load edits).`);
-  }
-  const spec: ContainerSpec = { image: options.tag, name, host, ports, shmSize: options.shmSize, ...(gpus === undefined ? {} : { gpus }), ...(mounts ? { mounts } : {}) };
-
-  report.line(color.dim(`$ ${formatCommand(dockerRunArgs(spec))}`));
-  let follower: StreamingDocker | undefined;
-  // From here on the container may exist. Ctrl-C / SIGTERM stop it (this one, by its name) before the
-  // CLI exits 130 / 143; synchronous because the process exits right after.
-  const releaseSignal = onInterrupt(() => {
-    follower?.kill();
-    process.stderr.write(`\nStopping container ${name}…\n`);
-    const stopped = stopContainerSync(name);
-    if (stopped.exitCode === 0) process.stderr.write(`Stopped container ${name}.\n`);
-    else process.stderr.write(`Could not stop container ${name}: ${firstErrorLine(stopped)} (docker stop ${name})\n`);
-  });
-
-  const started = await startContainer(spec);
-  if (started.exitCode !== 0) {
-    releaseSignal();
-    const meaning = explainRunFailure(started.stderr);
-    throw new UserError(`docker run failed: ${meaning ?? firstErrorLine(started)}`);
-  }
-
-  const tail = new LineTail(FAILED_LOG_LINES);
-  let printLive = options.verbose;
-  let exited = false;
-  const progress = new Progress();
-  follower = followLogs(name, (line) => {
-    tail.push(line);
-    if (printLive) progress.log(color.dim(LOG_PREFIX) + line);
-  });
-  // `docker logs --follow` ends by itself when the container stops (exit 0), or at once when it is
-  // already gone; any other failure (a logging driver docker cannot read back) says nothing about it.
-  const logsEnded = follower.done.then((result) => {
-    exited = result.exitCode === 0 || tail.lines.some((line) => /no such container/i.test(line));
-    return result;
-  });
-
-  const fail = async (problem: string, fallbackMeaning: string): Promise<never> => {
-    progress.stop();
-    if (!options.verbose) {
-      report.line(`Last lines of the container log (docker logs ${name}):`);
-      if (tail.lines.length === 0) report.line(color.dim(`${LOG_PREFIX}(empty)`));
-      for (const line of tail.lines) report.line(color.dim(LOG_PREFIX) + line);
-    }
-    if (!exited) {
-      follower?.kill();
-      const stopped = await stopContainer(name);
-      report.line(stopped.exitCode === 0 ? `Stopped container ${name}.` : `Could not stop container ${name}: ${firstErrorLine(stopped)}`);
-    }
-    releaseSignal();
-    throw new UserError(`${problem}: ${explainLog(tail.lines) ?? fallbackMeaning}`);
-  };
-
-  const baseUrl = new URL(`http://${urlHost(reachableHost(host))}:${ports.http}`);
-  const seconds = `${Number((options.timeoutMs / 1000).toFixed(3))} s`;
-  progress.start(`Starting Triton in container ${name} (up to ${seconds})`);
-  const outcome = await waitUntilReady({
-    baseUrl,
-    models: models.map((m) => m.name),
-    timeoutMs: options.timeoutMs,
-    intervalMs: pollIntervalMs(),
-    onProgress: (state) => {
-      if (state.phase !== 'ready') progress.update(describeState(state, models.length));
-    },
-    stopped: () => exited,
-  });
-  if (!outcome.ok) {
-    if (outcome.reason === 'stopped') await fail(`container ${name} stopped before Triton was ready`, 'see the log above');
-    if (outcome.state.phase === 'starting') await fail(`Triton did not answer on ${baseUrl.origin} within ${seconds}`, 'see the log above (raise --timeout if it starts slowly)');
-    await fail(`not ready after ${seconds}: ${outcome.state.notReady.join(', ')}`, 'still loading or failed to load, see the log above (raise --timeout if it loads slowly)');
-  }
-  progress.succeed(`Triton is ready: ${models.map((m) => m.name).join(', ')}`);
-
-  for (const model of models) {
-    const request = smokeRequestFor(model);
-    if (request.kind === 'none') {
-      report.warn(`no test request: ${request.reason}`);
-      continue;
-    }
-    const sent = request.kind === 'infer' ? request.header.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(', ')}]`).join(', ') : JSON.stringify(request.body);
-    const test = new Progress();
-    test.start(`POST /v2/models/${model.name}/${request.kind} with ${sent}`);
-    try {
-      const result = await runSmokeTest(baseUrl, model, request, options.timeoutMs);
-      test.succeed(`${model.name} answered`);
-      if (result.endpoint === 'infer') for (const line of formatOutputLines(result.responses[0] ?? [])) report.line(line);
-      else {
-        report.line(`  ${result.responses.length} streamed response${result.responses.length === 1 ? '' : 's'}:`);
-        result.responses.forEach((lines, index) => {
-          for (const line of formatOutputLines(lines, `  #${index + 1}  `)) report.line(line);
-        });
-      }
-      if (result.missing.length > 0) report.warn(`${model.name} did not answer ${result.missing.join(', ')} (declared in ${model.configFile})`);
-    } catch (error) {
-      test.stop();
-      if (error instanceof KServeError) await fail(`the test request to ${model.name} failed (${error.message})`, 'model.py raised an error or rejected the request, see the log above');
-      if (error instanceof NoAnswerError) await fail(`the test request to ${model.name} got no answer (${error.message})`, 'see the log above');
-      throw error;
-    }
-  }
-
-  const endpoints = `HTTP ${baseUrl.origin}, gRPC ${urlHost(reachableHost(host))}:${ports.grpc}, metrics http://${urlHost(reachableHost(host))}:${ports.metrics}/metrics`;
-  if (options.detach) {
-    follower.kill();
-    releaseSignal();
-    report.line();
-    report.line(`Triton keeps running in container ${color.bold(name)} (${endpoints}).`);
-    report.line(`  docker logs --follow ${name}    # follow its log`);
-    report.line(`  docker stop ${name}             # stop it (--rm then removes it)`);
-    return;
-  }
-
-  report.line();
-  report.line(`Serving on ${endpoints}.`);
-  report.line(`Following the log of container ${name} (Ctrl-C stops it):`);
-  for (const line of options.verbose ? [] : tail.lines) report.line(color.dim(LOG_PREFIX) + line);
-  printLive = true;
-  const ended = await logsEnded;
-  if (!exited) await fail(`cannot follow the log of container ${name} (docker logs: ${tail.lines.at(-1) ?? `exit code ${ended.exitCode ?? 'unknown'}`})`, 'run with --detach to leave it running without following');
-  releaseSignal();
-  throw new UserError(`container ${name} stopped: see the log above`);
-}
+export const runCommandModule: CommandModule = {
+  command: 'run [directory]',
+  describe: 'Build if needed, start Triton in docker, wait until ready, send a test request',
+  builder: (y) =>
+    y
+      .positional('directory', { type: 'string', describe: 'Project folder [default: .]' })
+      .option('tag', { alias: 't', type: 'string', describe: 'Image to run (built if missing) [default: the folder name, as build names it]' })
+      .option('name', { type: 'string', describe: 'Container name [default: <image>-<6 random hex digits>]' })
+      .option('gpus', { type: 'string', describe: 'docker --gpus value, e.g. all [default: none; all when a model asks for KIND_GPU]' })
+      .option('port-http', { type: 'string', describe: 'Host port for HTTP/REST (KServe v2) [default: 8000]' })
+      .option('port-grpc', { type: 'string', describe: 'Host port for gRPC [default: 8001]' })
+      .option('port-metrics', { type: 'string', describe: 'Host port for Prometheus metrics [default: 8002]' })
+      .option('host', { type: 'string', describe: 'Address the ports are published on: 127.0.0.1 is this machine only, 0.0.0.0 every interface [default: 127.0.0.1]' })
+      .option('shm-size', { type: 'string', describe: 'Shared memory for the Python backend [default: 1g]' })
+      .option('mount', { type: 'boolean', default: false, describe: 'Bind models/ and assets/ over the image (read-only) to try edits without rebuilding' })
+      .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'Leave the container running once it answered, and print how to follow and stop it' })
+      .option('timeout', { type: 'string', describe: 'Seconds to wait for READY, and for the test request [default: 180]' })
+      .option('verbose', { type: 'boolean', default: false, describe: "Stream docker build's output and the container log as they come" })
+      .example('$0 run', 'the project in this folder on 127.0.0.1:8000-8002; Ctrl-C stops it')
+      .example('$0 run my-project --gpus all --port-http 9000 --detach', 'on a GPU, another port, in the background')
+      .example('$0 run --mount', 'try edited model.py files without rebuilding (restart to reload)')
+      .epilogue(
+        'Runs docker with an argument list, never through a shell. Exit codes, as for every command: 0 ready and answered (--detach), 1 docker missing or not running, a port taken, ' +
+          'the build or the start failed, not ready in time or the test request failed (the container is stopped), 2 usage error, ' +
+          '130 Ctrl-C (the container is stopped), 143 terminated (the container is stopped). Without --detach it follows the log until Ctrl-C.',
+      ),
+  handler: async (args) => {
+    await runCommand({
+      directory: asOne(args.directory, 'directory'),
+      tag: asOne(args.tag, 'tag'),
+      name: asOne(args.name, 'name'),
+      gpus: asOne(args.gpus, 'gpus'),
+      portHttp: asOne(args.portHttp, 'port-http'),
+      portGrpc: asOne(args.portGrpc, 'port-grpc'),
+      portMetrics: asOne(args.portMetrics, 'port-metrics'),
+      host: asOne(args.host, 'host'),
+      shmSize: asOne(args.shmSize, 'shm-size'),
+      timeout: asOne(args.timeout, 'timeout'),
+      detach: Boolean(args.detach),
+      mount: Boolean(args.mount),
+      verbose: Boolean(args.verbose),
+    });
+  },
+};

@@ -1,19 +1,33 @@
-/** `create-triton-model validate [path]`: find the model repository, check it, report like a compiler. */
+/** `create-triton-model validate [path]`: find the model repository (src/repository/), check it (src/validate/), report like a compiler. */
 
-import fs from 'node:fs';
 import path from 'node:path';
+import type { CommandModule } from 'yargs';
 import { EXIT, UserError, showValue } from '../ui/errors.js';
 import { color } from '../ui/output.js';
-import { checkRepository } from '../validate/model.js';
-import { failed, findingFile, formatFinding, jsonReport, summaryLine, type Report } from '../validate/report.js';
-import { brokenLink, readRepository } from '../validate/repository.js';
+import { locate, LocateError } from '../repository/locate.js';
 import { shownPath } from '../ui/paths.js';
+import type { Report } from '../validate/report.js';
+import { asOne } from './args.js';
 
 export interface ValidateArgs {
   path?: string;
   strict: boolean;
   json: boolean;
 }
+
+export const validateCommandModule: CommandModule = {
+  command: 'validate [path]',
+  describe: 'Check a model repository the way Triton loads it: config.pbtxt, version folders, model.py',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', describe: 'A project (its models/), a model repository, one model folder or its config.pbtxt [default: .]' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Warnings fail the check too (exit 1)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the findings as one JSON object' })
+      .example('$0 validate', 'the project or repository in the current folder')
+      .example('$0 validate my-project --strict', 'fail on warnings too (CI)')
+      .epilogue('Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage error (no such folder, a symbolic link that loops or points nowhere, no models).'),
+  handler: (args) => validateCommand({ path: asOne(args.path, 'path'), strict: Boolean(args.strict), json: Boolean(args.json) }),
+};
 
 export interface ValidateTarget {
   /** Absolute path of the model repository (a folder of model folders). */
@@ -22,53 +36,27 @@ export interface ValidateTarget {
   only?: string;
 }
 
-/** stat that answers undefined for anything that cannot be followed (missing, a link that loops, ...). */
-const statOf = (p: string): fs.Stats | undefined => {
-  try {
-    return fs.statSync(p);
-  } catch {
-    return undefined;
-  }
-};
-const isDir = (p: string) => statOf(p)?.isDirectory() ?? false;
-const isFile = (p: string) => statOf(p)?.isFile() ?? false;
-
-/** A project (uses its models/ or model_repository/), a model repository, a model folder, or a model's config.pbtxt. */
+/** A project (its models/ or model_repository/), a model repository, a model folder, or a model's config.pbtxt. */
 export function resolveTarget(given: string, cwd: string): ValidateTarget {
-  const absolute = path.resolve(cwd, given);
-  const usage = (problem: string) => new UserError(`validate ${showValue(given)}: ${problem}`, EXIT.usage);
-  let stat: fs.Stats;
   try {
-    stat = fs.statSync(absolute);
+    const located = locate(path.resolve(cwd, given), cwd);
+    return located.kind === 'model' ? { repository: located.repository, only: located.model } : { repository: located.repository };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw usage(brokenLink(absolute) ?? (code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or folder' : `cannot be read (${code === 'EACCES' ? 'permission denied' : (error as Error).message})`));
+    if (error instanceof LocateError) throw new UserError(`validate ${showValue(given)}: ${error.problem}`, EXIT.usage);
+    throw error;
   }
-  if (stat.isFile()) {
-    if (path.basename(absolute) === 'config.pbtxt') return { repository: path.dirname(path.dirname(absolute)), only: path.basename(path.dirname(absolute)) };
-    throw usage('is a file (give a project folder, a model repository, or a model folder)');
-  }
-  if (!stat.isDirectory()) throw usage('is not a folder');
-  if (isFile(path.join(absolute, 'config.pbtxt'))) return { repository: path.dirname(absolute), only: path.basename(absolute) };
-  // A project keeps its repository in models/ (the Triton docs' examples in model_repository/).
-  const inside = ['models', 'model_repository'].find((name) => isDir(path.join(absolute, name)));
-  const repository = inside ? path.join(absolute, inside) : absolute;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(repository, { withFileTypes: true });
-  } catch (error) {
-    throw new UserError(`validate ${showValue(given)}: cannot read ${shownPath(repository, cwd)}: ${(error as Error).message}`);
-  }
-  if (!entries.some((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDir(path.join(repository, entry.name))))) {
-    throw usage(`no model folders in ${shownPath(repository, cwd)} (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)`);
-  }
-  return { repository };
 }
 
 export async function validateCommand(args: ValidateArgs): Promise<void> {
   const cwd = process.cwd();
   const target = resolveTarget(args.path ?? '.', cwd);
-  const result = checkRepository(readRepository(target.repository), target.only);
+  // The rules are loaded when they run, not with the CLI.
+  const [{ readRepository }, { checkRepository }, { failed, findingFile, formatFinding, jsonReport, summaryLine }] = await Promise.all([
+    import('../repository/read.js'),
+    import('../validate/model.js'),
+    import('../validate/report.js'),
+  ]);
+  const result = checkRepository(readRepository(target.repository, { deep: true }), target.only);
   const report: Report = { repository: shownPath(target.only ? path.join(target.repository, target.only) : target.repository, cwd), models: result.models, findings: result.findings, strict: args.strict };
 
   if (args.json) {

@@ -53,7 +53,7 @@
  *   EXECUTION_ENV_PATH rewriting Triton does for Python models.
  */
 
-import type { ParsedMessage, ParsedScalar, ParsedValue } from './parser.js';
+import type { ParsedMessage, ParsedScalar, ParsedValue } from './message.js';
 import type { PbJson, PbJsonObject } from './printer.js';
 import { ENUMS, messageDescriptor, type FieldDescriptor, type MessageDescriptor, type ScalarKind } from './schema.js';
 
@@ -159,7 +159,10 @@ export function withTritonDefaults(config: PbJsonObject, options: TritonDefaults
 }
 
 const isObject = (value: PbJson | undefined): value is PbJsonObject => typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value !== 'bigint';
-const asArray = (value: PbJson | undefined): PbJson[] => (Array.isArray(value) ? value : []);
+/** A JSON value read as a message: itself when it is one, else an empty one. */
+export const asObject = (value: PbJson | undefined): PbJsonObject => (isObject(value) ? value : {});
+/** A JSON value read as a repeated field: itself when it is a list, else an empty one. */
+export const asArray = (value: PbJson | undefined): PbJson[] => (Array.isArray(value) ? value : []);
 const asNumber = (value: PbJson | undefined): number => (value === undefined ? 0 : Number(value));
 const isEmptyString = (value: PbJson | undefined) => value === undefined || value === '';
 

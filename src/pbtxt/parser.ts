@@ -6,8 +6,9 @@
  * API
  *   parseTextProto(text: string, type = 'ModelConfig'): ParseResult
  *     → { message: ParsedMessage | undefined; diagnostics: Diagnostic[] }
- *   toJson(message: ParsedMessage): PbJsonObject            (re-exported from ./json.ts)
- *   getField(message, name), lastValue(message, name), mapEntries(field)   (accessors)
+ *   The message's types and accessors (getField, lastValue, mapEntries) are in ./message.ts, its
+ *   JSON forms (toJson, withTritonDefaults) in ./json.ts. The token level and the scalar values are in
+ *   ./values.ts, which TextFormatParser extends with fields, messages and skipping unknown fields.
  *
  * `diagnostics` is empty exactly when protoc would accept the text. Each diagnostic carries the
  * 1-based line and column (in code points) of the offending token. Two kinds of error:
@@ -41,63 +42,12 @@
  * refuses to parse the encoded message. We report it as an error.
  */
 
-import { Tokenizer, decodeStringLiteral, parseFloatToken, parseIntegerToken, type Position, type Token } from './lexer.js';
+import type { Position } from './lexer.js';
+import type { Diagnostic, ParsedField, ParsedMessage, ParsedScalar } from './message.js';
 import { ENUMS, fullName, mapEntryDescriptor, messageDescriptor, type FieldDescriptor, type MessageDescriptor } from './schema.js';
+import { SyntaxStop, ValueReader } from './values.js';
 
-export { toJson } from './json.js';
-export type { Position } from './lexer.js';
-
-export interface Diagnostic {
-  /** 1-based line of the offending token. */
-  line: number;
-  /** 1-based column (code points) of the offending token. */
-  column: number;
-  message: string;
-  severity: 'error';
-}
-
-/**
- * A decoded scalar: `string` for string fields; `boolean`; `number` for int32/uint32/float/double;
- * `bigint` for int64/uint64; for enum fields the value's name, or its number when the enum has no
- * value with that number.
- */
-export type ParsedScalar = string | number | bigint | boolean;
-
-export interface ParsedValue {
-  value: ParsedScalar | ParsedMessage;
-  /** Start of the value's first token (for a message, its `{` or `<`). */
-  at: Position;
-  /** Just after the value's last token. */
-  end: Position;
-  /** Start of the field name this value was written under. */
-  nameAt: Position;
-  /** Source text of the value, e.g. `0x10`, `"a" "b"`, `TYPE_FP32`, `{ key: "k" }`. */
-  text: string;
-}
-
-export interface ParsedField {
-  name: string;
-  descriptor: FieldDescriptor;
-  /** Every place the field name was written, in order (a repeated field may be written many times). */
-  nameAt: Position[];
-  /**
-   * Values in source order. A repeated field's values from all its occurrences and lists; a map
-   * field's entries (messages with `key` and `value`); a singular field normally has one (several
-   * only when earlier ones were the default, see above: the last one counts).
-   */
-  values: ParsedValue[];
-}
-
-export interface ParsedMessage {
-  /** Schema type name, e.g. `ModelConfig`, `ModelInput`, `ModelConfig.ParametersEntry`. */
-  type: string;
-  /** Fields in the order they first appear. */
-  fields: ParsedField[];
-  /** Opening delimiter (1:1 for the top-level message). */
-  at: Position;
-  /** Just after the closing delimiter (end of text for the top-level message). */
-  end: Position;
-}
+export type { Diagnostic, Position } from './message.js';
 
 export interface ParseResult {
   /** Undefined when a syntax error stopped the parse; when value errors were reported, holds the valid rest. */
@@ -116,47 +66,6 @@ export function parseTextProto(text: string, type = 'ModelConfig'): ParseResult 
   }
 }
 
-export function getField(message: ParsedMessage, name: string): ParsedField | undefined {
-  return message.fields.find((field) => field.name === name);
-}
-
-/** The value that counts for a singular field: the last one written. */
-export function lastValue(message: ParsedMessage, name: string): ParsedValue | undefined {
-  return getField(message, name)?.values.at(-1);
-}
-
-export interface MapEntry {
-  /** The key (its proto3 default when the entry gives none). */
-  key: string | bigint | number | boolean;
-  /** The entry's value, absent when the entry gives none. */
-  value: ParsedValue | undefined;
-  /** The whole entry. */
-  entry: ParsedValue;
-}
-
-/** Entries of a map field in source order (a later entry with the same key overrides an earlier one when read as a map). */
-export function mapEntries(field: ParsedField): MapEntry[] {
-  const keyKind = field.descriptor.map?.key ?? 'string';
-  return field.values.map((entry) => {
-    const entryMessage = entry.value as ParsedMessage;
-    const key = lastValue(entryMessage, 'key')?.value as MapEntry['key'] | undefined;
-    return { key: key ?? defaultMapKey(keyKind), value: lastValue(entryMessage, 'value'), entry };
-  });
-}
-
-function defaultMapKey(kind: string): MapEntry['key'] {
-  if (kind === 'string') return '';
-  if (kind === 'bool') return false;
-  return kind === 'int64' || kind === 'uint64' ? 0n : 0;
-}
-
-/** Thrown to unwind the parser at the first syntax error. */
-class SyntaxStop extends Error {}
-
-const INT32_MAX = 2n ** 31n - 1n;
-const UINT32_MAX = 2n ** 32n - 1n;
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 /** Nesting limit when skipping unknown fields (protobuf's text-format recursion limit in current releases). */
 const SKIP_DEPTH_LIMIT = 100;
 
@@ -170,18 +79,9 @@ interface MessageInProgress {
   setOneofs: Map<string, string>;
 }
 
-class TextFormatParser {
-  private readonly tokenizer: Tokenizer;
+class TextFormatParser extends ValueReader {
   /** Nesting of unknown fields being skipped. */
   private skipDepth = 0;
-
-  constructor(
-    private readonly text: string,
-    readonly diagnostics: Diagnostic[],
-  ) {
-    this.tokenizer = new Tokenizer(text);
-    this.checkTokenizer();
-  }
 
   /** The top-level message: fields up to the end of the text, no delimiters. */
   parseMessageBody(type: string): ParsedMessage {
@@ -189,61 +89,6 @@ class TextFormatParser {
     while (this.current.type !== 'end') this.consumeField(state);
     state.message.end = { line: this.current.line, column: this.current.column };
     return state.message;
-  }
-
-  // --- tokens -------------------------------------------------------------------------------
-
-  private get current(): Token {
-    return this.tokenizer.current;
-  }
-
-  private next(): void {
-    this.tokenizer.next();
-    this.checkTokenizer();
-  }
-
-  /** A malformed token ends the parse, as it makes protoc's parse fail. */
-  private checkTokenizer(): void {
-    const error = this.tokenizer.error;
-    if (error) this.fail(error, error.message);
-  }
-
-  private lookingAt(text: string): boolean {
-    return this.current.text === text;
-  }
-
-  private tryConsume(text: string): boolean {
-    if (!this.lookingAt(text)) return false;
-    this.next();
-    return true;
-  }
-
-  private consume(text: string): void {
-    if (!this.tryConsume(text)) this.fail(this.current, `Expected "${text}", found "${this.current.text}".`);
-  }
-
-  private consumeIdentifier(): string {
-    const token = this.current;
-    if (token.type !== 'identifier') this.fail(token, `Expected identifier, got: ${token.text}`);
-    this.next();
-    return token.text;
-  }
-
-  private endOfPrevious(): Position {
-    return { line: this.tokenizer.previous.endLine, column: this.tokenizer.previous.endColumn };
-  }
-
-  // --- diagnostics ----------------------------------------------------------------------------
-
-  /** Record a value error and go on. */
-  private report(at: Position, message: string): void {
-    this.diagnostics.push({ line: at.line, column: at.column, message, severity: 'error' });
-  }
-
-  /** Record a syntax error and stop. */
-  private fail(at: Position, message: string): never {
-    this.report(at, message);
-    throw new SyntaxStop(message);
   }
 
   // --- messages and fields ----------------------------------------------------------------------
@@ -351,138 +196,6 @@ class TextFormatParser {
     return state.message;
   }
 
-  // --- scalar values ----------------------------------------------------------------------------
-
-  /** A scalar value, or undefined after reporting a value error. */
-  private consumeScalar(messageType: string, field: FieldDescriptor): ParsedScalar | undefined {
-    switch (field.kind) {
-      case 'int32': {
-        const value = this.consumeSignedInteger(INT32_MAX);
-        return value === undefined ? undefined : Number(value);
-      }
-      case 'uint32': {
-        const value = this.consumeUnsignedInteger(UINT32_MAX);
-        return value === undefined ? undefined : Number(value);
-      }
-      case 'int64':
-        return this.consumeSignedInteger(INT64_MAX);
-      case 'uint64':
-        return this.consumeUnsignedInteger(UINT64_MAX);
-      case 'float': {
-        const value = this.consumeDouble();
-        return value === undefined ? undefined : doubleToFloat(value);
-      }
-      case 'double':
-        return this.consumeDouble();
-      case 'bool':
-        return this.consumeBool(field);
-      case 'enum':
-        return this.consumeEnum(field);
-      case 'string':
-      case 'bytes':
-        return this.consumeString(messageType, field);
-      case 'message':
-        throw new Error('unreachable: message fields are not scalars');
-    }
-  }
-
-  private consumeUnsignedInteger(max: bigint): bigint | undefined {
-    const token = this.current;
-    if (token.type !== 'integer') this.fail(token, `Expected integer, got: ${token.text}`);
-    const value = parseIntegerToken(token.text, max);
-    if (value === undefined) this.report(token, `Integer out of range (${token.text})`);
-    this.next();
-    return value;
-  }
-
-  private consumeSignedInteger(max: bigint): bigint | undefined {
-    // The tokenizer has no negative numbers: `-` is a symbol, and one more negative value fits.
-    const negative = this.tryConsume('-');
-    const value = this.consumeUnsignedInteger(negative ? max + 1n : max);
-    return value === undefined ? undefined : negative ? -value : value;
-  }
-
-  private consumeDouble(): number | undefined {
-    const negative = this.tryConsume('-');
-    const token = this.current;
-    let value: number;
-    if (token.type === 'integer') {
-      if (/^0[xX0-7]/.test(token.text)) {
-        this.report(token, `Expect a decimal number, got: ${token.text}`);
-        this.next();
-        return undefined;
-      }
-      value = Number(token.text);
-    } else if (token.type === 'float') {
-      value = parseFloatToken(token.text);
-    } else if (token.type === 'identifier') {
-      const word = token.text.toLowerCase();
-      if (word === 'inf' || word === 'infinity') value = Infinity;
-      else if (word === 'nan') value = NaN;
-      else {
-        this.report(token, `Expected double, got: ${word}`);
-        this.next();
-        return undefined;
-      }
-    } else {
-      this.fail(token, `Expected double, got: ${token.text}`);
-    }
-    this.next();
-    return negative ? -value : value;
-  }
-
-  private consumeBool(field: FieldDescriptor): boolean | undefined {
-    if (this.current.type === 'integer') {
-      const value = this.consumeUnsignedInteger(1n);
-      return value === undefined ? undefined : value === 1n;
-    }
-    const token = this.current;
-    const word = this.consumeIdentifier();
-    if (word === 'true' || word === 'True' || word === 't') return true;
-    if (word === 'false' || word === 'False' || word === 'f') return false;
-    this.report(token, `Invalid value for boolean field "${field.name}". Value: "${word}".`);
-    return undefined;
-  }
-
-  private consumeEnum(field: FieldDescriptor): string | number | undefined {
-    const enumType = field.enumType ?? '';
-    const values = ENUMS[enumType]?.values ?? [];
-    const token = this.current;
-    if (token.type === 'identifier') {
-      const name = this.consumeIdentifier();
-      if (values.some((value) => value.name === name)) return name;
-      this.report(token, enumType === 'DataType' ? `unknown data type ${name}` : `unknown value ${name} for enum ${enumType} of field ${field.name}`);
-      return undefined;
-    }
-    if (this.lookingAt('-') || token.type === 'integer') {
-      const number = this.consumeSignedInteger(INT32_MAX);
-      if (number === undefined) return undefined;
-      // proto3 enums are open: protobuf keeps a number that names no value.
-      return values.find((value) => BigInt(value.number) === number)?.name ?? Number(number);
-    }
-    this.fail(token, `Expected integer or identifier, got: ${token.text}`);
-  }
-
-  private consumeString(messageType: string, field: FieldDescriptor): string | undefined {
-    const first = this.current;
-    if (first.type !== 'string') this.fail(first, `Expected string, got: ${first.text}`);
-    // Adjacent literals are one value: "ab" "cd" == "abcd".
-    const bytes: number[] = [];
-    while (this.current.type === 'string') {
-      bytes.push(...decodeStringLiteral(this.current.text));
-      this.next();
-    }
-    if (field.kind === 'bytes') return String.fromCharCode(...bytes);
-    const data = Uint8Array.from(bytes);
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(data);
-    } catch {
-      // protobuf keeps the bytes (so the field counts as set): keep them, decoded with U+FFFD.
-      this.report(first, `String field "${fullName(messageType)}.${field.name}" contains invalid UTF-8 data.`);
-      return new TextDecoder('utf-8').decode(data);
-    }
-  }
-
   // --- skipping unknown fields (after reporting them), as protobuf's SkipField does -------------------
 
   private skipFieldBody(): void {
@@ -562,13 +275,4 @@ function isProto3Default(field: FieldDescriptor, value: ParsedScalar): boolean {
   if (typeof value === 'bigint') return value === 0n;
   if (typeof value === 'string') return value === '';
   return value === false;
-}
-
-/**
- * A double parsed for a float field, rounded to the nearest float as libprotoc 3.21 does (checked with
- * protoc: 3.40282356e38 gives FLT_MAX, 3.4028236e38 gives inf — plain round-to-nearest, which is
- * Math.fround; later protobuf releases clamp at FLT_MAX instead).
- */
-function doubleToFloat(value: number): number {
-  return Math.fround(value);
 }

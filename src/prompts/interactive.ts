@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { checkbox, confirm, input, select } from '@inquirer/prompts';
-import { DATA_TYPES, type DataType } from '../spec/dtypes.js';
-import { parseAssetPath } from '../spec/assets.js';
+import { DATA_TYPES, type DataType } from '../model-spec/dtypes.js';
+import { parseAssetPath } from '../model-spec/assets.js';
 import {
   DEFAULT_DIRECTORY,
   DEFAULT_TRITON_VERSION,
@@ -36,9 +36,9 @@ import {
   type InstanceKind,
   type TemplateName,
   type TensorSpec,
-} from '../spec/fields.js';
-import type { Sourced, SpecDraft } from '../spec/spec.js';
-import { TEMPLATES, tensorToFlag } from '../spec/templates.js';
+} from '../model-spec/fields.js';
+import type { Sourced, SpecDraft } from '../model-spec/spec.js';
+import { TEMPLATES, tensorToFlag } from '../model-spec/templates.js';
 import { InterruptedError } from '../ui/errors.js';
 import { color } from '../ui/output.js';
 

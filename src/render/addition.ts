@@ -5,12 +5,12 @@
  * constraints.txt (only when missing), README.md (the model's section added inside the generated
  * models section). Pure: the caller reads the project's files and writes the result.
  * The Dockerfile is never changed: it copies models/ and assets/ whole, and a model for another
- * base image is refused before anything is planned (baseImageVersion).
+ * base image is refused before anything is planned (repository/project.ts reads the Dockerfile's).
  */
 
-import { requirementProject } from '../spec/fields.js';
-import type { Spec } from '../spec/spec.js';
-import type { RenderedFile, RenderedProject } from './index.js';
+import { requirementProject } from '../model-spec/fields.js';
+import type { Spec } from '../model-spec/spec.js';
+import type { RenderedFile, RenderedProject } from './rendered.js';
 
 /** The generated README's models section: each model's section sits between these lines. */
 export const README_MODELS_BEGIN = '<!-- create-triton-model: models';
@@ -39,13 +39,6 @@ export interface Addition {
   updates: FileUpdate[];
   /** What was left as the user has it, and why. */
   notes: string[];
-}
-
-const FROM_LINE = /^\s*FROM\s+nvcr\.io\/nvidia\/tritonserver:(\d{2}\.\d{2})-py3\s*$/im;
-
-/** The Triton release the project's Dockerfile builds on (`FROM nvcr.io/nvidia/tritonserver:25.10-py3`), when it says. */
-export function baseImageVersion(dockerfile: string): string | undefined {
-  return FROM_LINE.exec(dockerfile)?.[1];
 }
 
 /** Distribution names of a requirements file's requirement lines (options, comments and blanks skipped). */

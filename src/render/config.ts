@@ -1,10 +1,10 @@
 /** Spec -> config.pbtxt, through the protobuf text-format printer (never string templates: escaping must be exact). */
 
 import { printTextProto, type PbJsonObject } from '../pbtxt/printer.js';
-import { dataTypeInfo } from '../spec/dtypes.js';
-import type { TensorSpec, VersionPolicy } from '../spec/fields.js';
-import type { Spec } from '../spec/spec.js';
-import { TEMPLATES } from '../spec/templates.js';
+import { dataTypeInfo } from '../model-spec/dtypes.js';
+import type { TensorSpec, VersionPolicy } from '../model-spec/fields.js';
+import type { Spec } from '../model-spec/spec.js';
+import { TEMPLATES } from '../model-spec/templates.js';
 
 /** Relative to the model folder: /models/<name>/../../assets is /assets in the image, <project>/assets locally. */
 export const ASSETS_DIR_FROM_MODEL = '../../assets';

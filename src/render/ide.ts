@@ -4,19 +4,13 @@
  * in-process fake of triton_python_backend_utils). Pure: the same spec gives the same files.
  */
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { pythonVersionOf } from '../spec/releases.js';
-import type { Spec } from '../spec/spec.js';
-import type { RenderedFile } from './index.js';
-import { templatesDir } from './templates-dir.js';
+import { pythonVersionOf } from '../model-spec/releases.js';
+import type { Spec } from '../model-spec/spec.js';
+import type { RenderedFile } from './rendered.js';
+import { embeddedText as templateText, embeddedUnder } from './templates.js';
 
-/** The fake pb_utils, its harness and config reader: one implementation, also used by the CLI's own tests. */
-const FAKE_DIR = 'shared/tests/triton_fake';
-
-function templateText(relativePath: string): string {
-  return fs.readFileSync(path.join(templatesDir(), relativePath), 'utf8');
-}
+/** The fake pb_utils, its harness and config reader: one implementation, also used by serve and the CLI's own tests. */
+const FAKE_DIR = 'shared/tests/triton_fake/';
 
 /**
  * pyright (and Pylance, which reads the same file). The stub has no source outside the Triton
@@ -40,10 +34,9 @@ function pyrightConfig(spec: Spec): string {
 }
 
 export function ideFiles(spec: Spec): RenderedFile[] {
-  const fakeFiles = fs
-    .readdirSync(path.join(templatesDir(), FAKE_DIR))
-    .filter((entry) => entry.endsWith('.py'))
-    .sort();
+  const fakeFiles = embeddedUnder(FAKE_DIR)
+    .map((file) => file.slice(FAKE_DIR.length))
+    .filter((entry) => entry.endsWith('.py') && !entry.includes('/'));
   return [
     { path: 'typings/triton_python_backend_utils.pyi', content: templateText('shared/typings/triton_python_backend_utils.pyi') },
     { path: 'pyrightconfig.json', content: pyrightConfig(spec) },
@@ -52,6 +45,6 @@ export function ideFiles(spec: Spec): RenderedFile[] {
     { path: 'pytest.ini', content: templateText('shared/pytest.ini') },
     { path: 'tests/conftest.py', content: templateText('shared/tests/conftest.py') },
     { path: 'tests/test_models.py', content: templateText('shared/tests/test_models.py') },
-    ...fakeFiles.map((entry) => ({ path: `tests/triton_fake/${entry}`, content: templateText(`${FAKE_DIR}/${entry}`) })),
+    ...fakeFiles.map((entry) => ({ path: `tests/triton_fake/${entry}`, content: templateText(`${FAKE_DIR}${entry}`) })),
   ];
 }

@@ -1,37 +1,26 @@
 /**
- * render(spec) -> every file of the project, in memory. Pure: the same spec and project name
- * give byte-identical files; the disk is only read (templates, and the list of assets to copy).
- * The writer is the only module that changes the user's disk.
+ * render(spec) -> every file of the project, in memory. Pure and synchronous: the same spec and
+ * project name give byte-identical files, and nothing is read from the disk (the templates are
+ * embedded at build time, see embedded-templates.ts). The user's assets are not read either: they
+ * are copy instructions the writer carries out. The writer is the only module that changes the
+ * user's disk.
  */
 
-import fs from 'node:fs';
 import path from 'node:path';
-import { dataTypeInfo } from '../spec/dtypes.js';
-import type { TensorSpec } from '../spec/fields.js';
-import { describeRelease, pythonVersionOf } from '../spec/releases.js';
-import { imageNameFor } from '../spec/image-name.js';
-import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../spec/samples.js';
-import type { Spec } from '../spec/spec.js';
-import { TEMPLATES } from '../spec/templates.js';
-import { COMPILED_TEMPLATES, type CompiledTemplate } from './compiled-templates.js';
+import { dataTypeInfo } from '../model-spec/dtypes.js';
+import type { TensorSpec } from '../model-spec/fields.js';
+import { describeRelease, pythonVersionOf } from '../model-spec/releases.js';
+import { imageNameFor } from '../model-spec/image-name.js';
+import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleText } from '../model-spec/samples.js';
+import type { Spec } from '../model-spec/spec.js';
+import { TEMPLATES } from '../model-spec/templates.js';
 import { renderConfig } from './config.js';
+import { embeddedBytes, embeddedText, embeddedUnder, renderTemplate } from './templates.js';
 import { ideFiles } from './ide.js';
-import { pyBytes, pyString, pyTuple } from './python.js';
-import { templatesDir } from './templates-dir.js';
+import type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
+import { pyBytes, pyString, pyTuple, PYTHON_LINE_LENGTH } from './python.js';
 
-export type RenderedFile =
-  | { path: string; content: string | Buffer }
-  /** A file or folder copied as it is (assets); folders recursively. */
-  | { path: string; copyFrom: string };
-
-export interface RenderedProject {
-  files: RenderedFile[];
-}
-
-export interface RenderOptions {
-  /** Name of the project folder: titles the README and names the docker image. */
-  projectName: string;
-}
+export type { RenderedFile, RenderedProject, RenderOptions } from './rendered.js';
 
 export interface TensorView {
   name: string;
@@ -44,9 +33,16 @@ export interface TensorView {
   shapeText: string;
   docLine: string;
   arrayDoc: string;
-  placeholder: string;
-  streamPlaceholder: string;
-  sampleExpr: string;
+  /** How the Python templates build its values: bytes, booleans or numbers. */
+  kind: 'string' | 'bool' | 'number';
+  /** The numpy dtype model.py computes it in (`np.float32`; float32 for BF16, converted on the way out). */
+  numpyDtype: string;
+  /** The model's shape as a Python tuple, variable dimensions 1 and `batch_size` first when batching: what placeholders fill. */
+  placeholderShape: string;
+  /** client.py's example: its shape (a Python tuple), element count, and the text of a string element as a bytes literal. */
+  sampleShape: string;
+  sampleCount: number;
+  sampleBytes: string;
   sampleComment: string;
   /** The shape client.py gets back for this output: the example's batch first when batching, -1 where compute() decides. */
   answerShapeText: string;
@@ -69,27 +65,7 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
   const elementDoc =
     info.kind === 'string' ? 'object array of bytes' : info.name === 'BF16' ? 'float32 array (sent as BF16)' : `${numpyDtype.replace('np.', '').replace(/_$/, '')} array`;
 
-  let placeholder: string;
-  let streamPlaceholder: string;
-  if (info.kind === 'string') {
-    placeholder = `np.full(${placeholderShape}, b"", dtype=np.object_)`;
-    streamPlaceholder = `np.full(${placeholderShape}, f"response {step + 1} of {RESPONSES_PER_REQUEST}".encode(), dtype=np.object_)`;
-  } else if (info.kind === 'bool') {
-    placeholder = `np.zeros(${placeholderShape}, dtype=np.bool_)`;
-    streamPlaceholder = `np.full(${placeholderShape}, step % 2 == 0, dtype=np.bool_)`;
-  } else {
-    placeholder = `np.zeros(${placeholderShape}, dtype=${numpyDtype})`;
-    streamPlaceholder = `np.full(${placeholderShape}, step, dtype=${numpyDtype})`;
-  }
-
   const shape = sampleShape(tensor, spec.maxBatchSize);
-  const count = elementCount(shape);
-  let sampleExpr: string;
-  if (info.kind === 'string') sampleExpr = `np.array([${pyBytes(sampleText(tensor))}] * ${count}, dtype=np.object_).reshape(${pyTuple(shape)})`;
-  else if (info.kind === 'bool') sampleExpr = `(np.arange(${count}) % 2 == 0).reshape(${pyTuple(shape)})`;
-  else if (info.name === 'BF16') sampleExpr = `(np.arange(${count}) % 100).astype(triton_to_np_dtype("BF16")).reshape(${pyTuple(shape)})`;
-  else sampleExpr = `(np.arange(${count}) % 100).astype(${numpyDtype}).reshape(${pyTuple(shape)})`;
-
   return {
     name: tensor.name,
     py: pyString(tensor.name),
@@ -101,9 +77,12 @@ function tensorView(tensor: TensorSpec, spec: Spec, nameWidth: number): TensorVi
     shapeText: list(shapeWithBatch('batch')),
     docLine: `${pyString(tensor.name).padEnd(nameWidth + 2)}  ${info.config.padEnd(11)}  dims ${list(tensor.dims)}${tensor.reshape ? `  reshape ${list(tensor.reshape)}` : ''}${tensor.optional ? '  optional' : ''}`,
     arrayDoc: `${elementDoc}, shape ${list(shapeWithBatch('batch_size', modelDims))}${tensor.optional ? ' (optional: absent when the client leaves it out)' : ''}`,
-    placeholder,
-    streamPlaceholder,
-    sampleExpr,
+    kind: info.kind === 'string' || info.kind === 'bool' ? info.kind : 'number',
+    numpyDtype,
+    placeholderShape,
+    sampleShape: pyTuple(shape),
+    sampleCount: elementCount(shape),
+    sampleBytes: pyBytes(sampleText(tensor)),
     sampleComment: `${tensor.name}: ${info.wire}, shape ${list(shape)}${batched ? ' (batch first)' : ''}`,
     answerShapeText: list([...(batched ? [shape[0] as number] : []), ...tensor.dims]),
     optional: Boolean(tensor.optional),
@@ -121,7 +100,7 @@ function curlBody(spec: Spec): string | undefined {
   const total = spec.inputs.reduce((sum, t) => sum + elementCount(sampleShape(t, spec.maxBatchSize)), 0);
   if (total > CURL_MAX_ELEMENTS) return undefined;
   if (TEMPLATES[spec.template].decoupled) {
-    // The same bodies `run` sends in its test request (src/spec/samples.ts).
+    // The same bodies `run` sends in its test request (src/model-spec/samples.ts).
     const body = sampleGenerateBody(spec.inputs, spec.maxBatchSize);
     return body && JSON.stringify(body);
   }
@@ -174,72 +153,31 @@ export function projectView(spec: Spec, options: RenderOptions) {
     imageTag: imageNameFor(options.projectName),
     curlInfer: curlBody(spec),
     py: pyString,
-    pyTuple,
+    /** Python lines stay within it (templates/shared/python/_collection.py.ejs folds what would not). */
+    lineLength: PYTHON_LINE_LENGTH,
   };
 }
 
 export type ProjectView = ReturnType<typeof projectView>;
 
-type Ejs = typeof import('ejs');
-let ejsModule: Promise<Ejs> | undefined;
-const compiled = new Map<string, (data: object) => string>();
-
-/** `<%= %>` escaping as ejs does it; the templates use `<%- %>` (raw text), this only keeps the contract. */
-const escapeXml = (text: unknown) =>
-  String(text).replace(/[&<>'"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&#39;', '"': '&#34;' })[c] as string);
-
-/** Where an include points, relative to templates/: `/x` from templates/ itself (ejs' `root`), anything else beside the including template. */
-const includedPath = (from: string, included: string) => (included.startsWith('/') ? included.slice(1) : path.posix.join(path.posix.dirname(from), included));
-
-/** A template compiled at build time, its includes resolved as ejs resolves them. */
-function renderCompiled(templates: Record<string, CompiledTemplate>, relativePath: string, data: object): string {
-  const template = templates[relativePath];
-  if (!template) throw new Error(`template ${relativePath} was not compiled into the bundle`);
-  // As ejs does at run time, an include sees the including template's locals plus what it passes.
-  return template(data, escapeXml, (included, includedData) => renderCompiled(templates, includedPath(relativePath, included), { ...data, ...includedData }));
-}
-
-/** Defined true by the build, which compiles the templates: the ejs fallback below is then left out of the bundle. */
-declare const __TEMPLATES_COMPILED__: boolean | undefined;
-
-async function renderTemplate(relativePath: string, view: ProjectView): Promise<string> {
-  if (typeof __TEMPLATES_COMPILED__ !== 'undefined' && __TEMPLATES_COMPILED__) return renderCompiled(COMPILED_TEMPLATES!, relativePath, view);
-  // From source (tests, development): compile each template on first use.
-  ejsModule ??= import('ejs').then((m) => ((m as { default?: Ejs }).default ?? m) as Ejs);
-  const ejs = await ejsModule;
-  const filename = path.join(templatesDir(), relativePath);
-  let template = compiled.get(filename);
-  if (!template) {
-    const source = fs.readFileSync(filename, 'utf8');
-    template = ejs.compile(source, { filename, root: templatesDir(), strict: true, localsName: 'm', _with: false }) as (data: object) => string;
-    compiled.set(filename, template);
-  }
-  return template(view);
-}
-
-/** Files of templates/<name>/assets, copied into assets/. */
+/** Files of templates/<name>/assets, copied into assets/ unless the user brings one of the same name. */
 function templateAssets(templateName: string): RenderedFile[] {
-  const dir = path.join(templatesDir(), templateName, 'assets');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .sort()
-    .map((entry) => ({ path: `assets/${entry}`, copyFrom: path.join(dir, entry) }));
+  return embeddedUnder(`${templateName}/assets/`).map((file) => ({ path: `assets/${file.slice(`${templateName}/assets/`.length)}`, content: embeddedBytes(file) }));
 }
 
-export async function render(spec: Spec, options: RenderOptions): Promise<RenderedProject> {
+export function render(spec: Spec, options: RenderOptions): RenderedProject {
   const view = projectView(spec, options);
   const modelDir = `models/${spec.name}`;
   const files: RenderedFile[] = [
     { path: `${modelDir}/config.pbtxt`, content: renderConfig(spec) },
-    { path: `${modelDir}/${spec.modelVersion}/model.py`, content: await renderTemplate(`${spec.template}/model.py.ejs`, view) },
-    { path: 'Dockerfile', content: await renderTemplate('shared/Dockerfile.ejs', view) },
-    { path: 'requirements.txt', content: await renderTemplate('shared/requirements.txt.ejs', view) },
-    { path: 'constraints.txt', content: await renderTemplate('shared/constraints.txt.ejs', view) },
-    { path: 'client.py', content: await renderTemplate('shared/client.py.ejs', view) },
-    { path: 'README.md', content: await renderTemplate('shared/README.md.ejs', view) },
-    { path: '.dockerignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_dockerignore'), 'utf8') },
-    { path: '.gitignore', content: fs.readFileSync(path.join(templatesDir(), 'shared/_gitignore'), 'utf8') },
+    { path: `${modelDir}/${spec.modelVersion}/model.py`, content: renderTemplate(`${spec.template}/model.py.ejs`, view) },
+    { path: 'Dockerfile', content: renderTemplate('shared/Dockerfile.ejs', view) },
+    { path: 'requirements.txt', content: renderTemplate('shared/requirements.txt.ejs', view) },
+    { path: 'constraints.txt', content: renderTemplate('shared/constraints.txt.ejs', view) },
+    { path: 'client.py', content: renderTemplate('shared/client.py.ejs', view) },
+    { path: 'README.md', content: renderTemplate('shared/README.md.ejs', view) },
+    { path: '.dockerignore', content: embeddedText('shared/_dockerignore') },
+    { path: '.gitignore', content: embeddedText('shared/_gitignore') },
     ...ideFiles(spec),
   ];
   // The user's assets replace a template asset of the same name (e.g. their own image.jpg for the stub).

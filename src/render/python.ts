@@ -1,4 +1,7 @@
-/** Python source helpers: literals that mean exactly the text given, whatever it holds. */
+/** Python source helpers: literals that mean exactly the text given, whatever it holds; the line length the generated Python keeps to. */
+
+/** pycodestyle's --max-line-length for the generated Python: long enough for Triton's messages and typed signatures on one line. */
+export const PYTHON_LINE_LENGTH = 140;
 
 /** A double-quoted Python str literal. Control, non-ASCII-printable format and bidi characters are escaped so the source shows what the string holds. */
 export function pyString(text: string): string {

@@ -21,15 +21,14 @@ import { VERSION } from '../version.js';
 import { TritonError } from './errors.js';
 import type { Tensor } from './ipc.js';
 import { serveLog } from './log.js';
-import { metadataShape, parseGenerateBody, parseInferBody, prepareRequest, type InferRequest, type ModelSignature } from './request.js';
+import { metadataShape, prepareRequest, type InferRequest, type ModelSignature } from './request.js';
+import { parseGenerateBody, parseInferBody } from './request-body.js';
 import type { ModelRegistry, ModelVersion, Running } from './registry.js';
 import { bytesToJsonData, elementCount, RawJson, stringifyJson, wireInfo } from './tensors.js';
 import type { ModelResponse } from './worker.js';
 
 export const EXTENSIONS = ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'generate'];
 
-/** Triton's default for --http-max-input-size (HTTP_DEFAULT_MAX_INPUT_SIZE in its src/common.h): 64 MiB. */
-export const DEFAULT_MAX_INPUT_SIZE = 2 ** 26;
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(ready|infer|config|generate|generate_stream|stats|trace\/setting))?$/;
 const UNSUPPORTED_PATHS = /^\/v2\/(models\/stats|systemsharedmemory|cudasharedmemory|logging|trace\/setting)(\/|$)/;

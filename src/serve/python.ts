@@ -8,8 +8,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseRequirementsFile, requirementProject } from '../spec/fields.js';
+import { parseRequirementsFile, requirementProject } from '../model-spec/fields.js';
 import { showValue, UserError } from '../ui/errors.js';
+import { shownPath } from '../ui/paths.js';
 import { shellQuote } from '../ui/shell.js';
 
 export interface PythonChoice {
@@ -101,8 +102,7 @@ function requirementNames(projectDir: string): Set<string> | undefined {
  * (serve picks .venv up by itself), or the packages with that interpreter's pip.
  */
 export function installAdvice(choice: PythonChoice, projectDir: string, cwd: string, packages: string[]): string[] {
-  const relative = path.relative(cwd, projectDir);
-  const at = (file: string) => shellQuote(relative === '' ? file : path.join(relative, file));
+  const at = (file: string) => shellQuote(shownPath(path.join(projectDir, file), cwd));
   const requirements = requirementNames(projectDir);
   const constraints = fs.existsSync(path.join(projectDir, 'constraints.txt')) ? ` -c ${at('constraints.txt')}` : '';
   const venvPip = `${at(process.platform === 'win32' ? '.venv/Scripts/pip' : '.venv/bin/pip')}`;
@@ -126,7 +126,7 @@ export function installAdvice(choice: PythonChoice, projectDir: string, cwd: str
 
 /** The message for modules a model cannot import: which, where, and how to install them. */
 export function describeMissing(entries: MissingModule[], cwd: string): string {
-  return entries.map((entry) => `${entry.module} (${path.relative(cwd, entry.file) || entry.file} line ${entry.line}${pipNameOf(entry.module) !== entry.module ? `; pip package ${pipNameOf(entry.module)}` : ''})`).join(', ');
+  return entries.map((entry) => `${entry.module} (${shownPath(entry.file, cwd)} line ${entry.line}${pipNameOf(entry.module) !== entry.module ? `; pip package ${pipNameOf(entry.module)}` : ''})`).join(', ');
 }
 
 /**

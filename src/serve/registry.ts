@@ -17,7 +17,8 @@ import type { PbJsonObject } from '../pbtxt/printer.js';
 import { TritonError } from './errors.js';
 import { serveLog } from './log.js';
 import { prepareRequest, signatureOf, type InferRequest, type ModelSignature, type PreparedRequest } from './request.js';
-import { asArray, asObject, readModelSource, type ModelSource } from './repository.js';
+import { asArray, asObject } from '../pbtxt/json.js';
+import { readModelSource, type ModelSource } from './model-source.js';
 import { ModelWorker, RESPONSE_COMPLETE_FINAL, type BlsCall, type LoadResult, type ModelResponse } from './worker.js';
 
 export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE';

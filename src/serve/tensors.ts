@@ -5,8 +5,8 @@
  * Python process; they are little-endian and row-major, BOOL one byte per element.
  */
 
-import { encodeTensor } from '../kserve/tensor-bytes.js';
-import { DATA_TYPES, type DataTypeInfo } from '../spec/dtypes.js';
+import { encodeTensor } from '../triton/tensor-bytes.js';
+import { DATA_TYPES, type DataTypeInfo } from '../model-spec/dtypes.js';
 import { TritonError } from './errors.js';
 
 /** Wire datatype (`BYTES`, `FP32`, ...) -> the one data type table's entry. */
@@ -21,7 +21,7 @@ export function wireOfConfigType(configType: string): string {
   return DATA_TYPES.find((t) => t.config === configType)?.wire ?? configType.replace(/^TYPE_/, '');
 }
 
-export { elementCount } from '../spec/samples.js';
+export { elementCount } from '../model-spec/samples.js';
 
 /** Triton's DimsListToString: `[-1,16]`, no spaces. */
 export function dimsText(shape: readonly number[]): string {

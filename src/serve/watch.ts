@@ -50,7 +50,7 @@ function snapshot(dir: string, into: Map<string, string>, relative = ''): void {
   for (const entry of entries) {
     const child = relative ? path.join(relative, entry.name) : entry.name;
     if (ignoredChange(child)) continue;
-    if (entry.isDirectory()) {
+    if (isFolder(entry, dir, relative)) {
       into.set(child + path.sep, 'dir');
       snapshot(dir, into, child);
     } else {
@@ -66,6 +66,21 @@ function snapshot(dir: string, into: Map<string, string>, relative = ''): void {
 
 const modelOf = (relative: string) => relative.split(/[\\/]/)[0] ?? '';
 
+/**
+ * A folder to look into: a folder, or at the top of the repository a symbolic link to one (a model
+ * folder reached through a link is served, as Triton follows it; deeper links are not followed, so
+ * a link that loops cannot make the walk endless).
+ */
+function isFolder(entry: fs.Dirent, root: string, relative: string): boolean {
+  if (entry.isDirectory()) return true;
+  if (relative !== '' || !entry.isSymbolicLink()) return false;
+  try {
+    return fs.statSync(path.join(root, entry.name)).isDirectory();
+  } catch {
+    return false; // a link that loops or points nowhere
+  }
+}
+
 /** Every folder under `repository` (itself included) that can hold a change that counts. */
 function folders(repository: string, into: string[] = [], relative = ''): string[] {
   into.push(relative);
@@ -77,7 +92,7 @@ function folders(repository: string, into: string[] = [], relative = ''): string
   }
   for (const entry of entries) {
     const child = relative ? path.join(relative, entry.name) : entry.name;
-    if (entry.isDirectory() && !ignoredChange(child)) folders(repository, into, child);
+    if (isFolder(entry, repository, relative) && !ignoredChange(child)) folders(repository, into, child);
   }
   return into;
 }

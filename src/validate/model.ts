@@ -8,15 +8,7 @@ import { parseTextProto, type Diagnostic } from '../pbtxt/parser.js';
 import { checkConfig, type ModelSummary, type TensorSummary } from './config.js';
 import { FindingList, sortFindings, type Finding } from './findings.js';
 import { scanPythonModel, type PythonModelScan, type TensorRef } from './python-scan.js';
-import { pathExists, type DirEntry, type ModelFolder, type RepositorySnapshot } from './repository.js';
-
-/** Folders Triton skips when it looks for versions (kWarmupDataFolder, kInitialStateFolder, kModelConfigFolder). */
-const NON_VERSION_FOLDERS = new Set(['warmup', 'initial_state', 'configs']);
-
-interface VersionFolder {
-  folder: string;
-  version: number;
-}
+import { pathExists, type DirEntry, type ModelFolder, type RepositorySnapshot, type VersionFolder } from '../repository/read.js';
 
 export interface CheckedModel {
   folder: ModelFolder;
@@ -37,28 +29,6 @@ function parseDiagnosticCode(diagnostic: Diagnostic): string {
   if (message.includes('invalid UTF-8')) return 'invalid-utf8';
   if (/^(Expected (integer|double|string|integer or identifier), got|Invalid value for boolean|Expect a decimal number)/.test(message)) return 'value-type';
   return 'syntax';
-}
-
-/** Version folders as Triton reads them (VersionsToLoad): std::stoll of the name, leading zeros refused. */
-function versionFolders(model: ModelFolder, sink: Finding[]): VersionFolder[] {
-  const versions: VersionFolder[] = [];
-  for (const entry of model.entries) {
-    if (entry.kind !== 'dir' || NON_VERSION_FOLDERS.has(entry.name)) continue;
-    const warn = (message: string) => sink.push({ path: `${model.name}/${entry.name}`, severity: 'warning', code: 'version-folder', message });
-    if (entry.name.length > 1 && entry.name.startsWith('0')) {
-      warn(`Triton will ignore version directory '${entry.name}' which contains leading zeros in its directory name`);
-      continue;
-    }
-    const match = /^\s*([+-]?\d+)/.exec(entry.name);
-    if (!match) {
-      warn(`Triton will ignore version directory '${entry.name}' which fails to convert to integral number (version folders are named 1, 2, ...)`);
-      continue;
-    }
-    const version = Number(match[1]);
-    if (match[0] !== entry.name) warn(`version directory '${entry.name}' is read by Triton as version ${version} (it converts the leading digits): name it ${version}`);
-    versions.push({ folder: entry.name, version });
-  }
-  return versions.sort((a, b) => b.version - a.version);
 }
 
 const KNOWN_MODEL_FILES: Record<string, string> = { tensorrt: 'model.plan', onnxruntime: 'model.onnx', pytorch: 'model.pt', openvino: 'model.xml', tensorflow: 'model.graphdef' };
@@ -176,7 +146,8 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
     return done();
   }
 
-  const versions = versionFolders(model, pathFindings);
+  const versions = model.versions;
+  for (const problem of model.versionProblems) pathFindings.push({ path: `${model.name}/${problem.folder}`, severity: 'warning', code: 'version-folder', message: problem.message });
   /** The model file of every version folder, scanned when it is a Python file the snapshot holds. */
   const modelFiles = (fileName: string) =>
     versions

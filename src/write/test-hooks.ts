@@ -4,8 +4,10 @@
  *   CREATE_TRITON_MODEL_TEST_PAUSE=<point>   print "paused at <point>" on stderr, then wait until the
  *                                            file named by CREATE_TRITON_MODEL_TEST_RESUME exists
  *                                            (or a signal arrives; at most 30 s)
- *                                            points: write:<path>, copy:<path>, commit
- *   CREATE_TRITON_MODEL_TEST_FAIL=<path>[:CODE]  fail writing that file with errno CODE (default EIO)
+ *                                            points: write:<path>, copy:<path>, commit, move:<path>
+ *   CREATE_TRITON_MODEL_TEST_FAIL=<path>[:CODE]       fail staging that file with errno CODE (default EIO)
+ *   CREATE_TRITON_MODEL_TEST_FAIL_MOVE=<path>[:CODE]  fail moving that file into place (the commit, half
+ *                                                     done by then: what moved before it is rolled back)
  * Unset in normal use: each hook is then a no-op.
  */
 
@@ -13,7 +15,13 @@ import fs from 'node:fs';
 
 const pauseAt = process.env.CREATE_TRITON_MODEL_TEST_PAUSE;
 const resumeFile = process.env.CREATE_TRITON_MODEL_TEST_RESUME;
-const [failPath, failCode = 'EIO'] = (process.env.CREATE_TRITON_MODEL_TEST_FAIL ?? '').split(':');
+
+function failure(variable: string): { path: string; code: string } | undefined {
+  const [path = '', code = 'EIO'] = (process.env[variable] ?? '').split(':');
+  return path === '' ? undefined : { path, code };
+}
+const failWrite = failure('CREATE_TRITON_MODEL_TEST_FAIL');
+const failMove = failure('CREATE_TRITON_MODEL_TEST_FAIL_MOVE');
 
 async function maybePause(point: string): Promise<void> {
   if (pauseAt !== point) return;
@@ -24,23 +32,27 @@ async function maybePause(point: string): Promise<void> {
   }
 }
 
-function maybeFail(path: string): void {
-  if (!failPath || failPath !== path) return;
-  const error = new Error(`${failCode}: injected failure writing ${path}`) as NodeJS.ErrnoException;
-  error.code = failCode;
+function maybeFail(fault: { path: string; code: string } | undefined, path: string, what: string): void {
+  if (!fault || fault.path !== path) return;
+  const error = new Error(`${fault.code}: injected failure ${what} ${path}`) as NodeJS.ErrnoException;
+  error.code = fault.code;
   throw error;
 }
 
 export const testHooks = {
   async beforeWrite(path: string): Promise<void> {
     await maybePause(`write:${path}`);
-    maybeFail(path);
+    maybeFail(failWrite, path, 'writing');
   },
   async beforeCopy(path: string): Promise<void> {
     await maybePause(`copy:${path}`);
-    maybeFail(path);
+    maybeFail(failWrite, path, 'writing');
   },
   async beforeCommit(): Promise<void> {
     await maybePause('commit');
+  },
+  async beforeMove(path: string): Promise<void> {
+    await maybePause(`move:${path}`);
+    maybeFail(failMove, path, 'moving');
   },
 };

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_TRITON_VERSION } from '../../src/spec/fields.js';
+import { DEFAULT_TRITON_VERSION } from '../../src/model-spec/fields.js';
 import { TRITON_WHEEL_RELEASE, tritonWheel } from '../helpers/triton.js';
 import { withEnv, type DockerDaemon } from './daemon.js';
 import { mustRun } from './host.js';

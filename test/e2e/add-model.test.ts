@@ -8,11 +8,10 @@
  */
 
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, listTree, makeTempDir, readText, runCli, TEST_PYTHON, TEMPLATES } from '../helpers/cli.js';
+import { BIN, listTree, makeTempDir, readText, runCli, TEST_PYTHON, TEMPLATES, treeSnapshot } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 import { commandLines } from '../../src/ui/output.js';
 import { shownPath } from '../../src/ui/paths.js';
@@ -33,14 +32,6 @@ interface Report {
 }
 
 /** Every file of a folder with a digest of its bytes, and every folder: equal before and after means nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const entry of listTree(dir)) {
-    result[entry] = entry.endsWith('/') ? 'dir' : createHash('sha256').update(fs.readFileSync(path.join(dir, entry))).digest('hex');
-  }
-  return result;
-}
-
 let root: string;
 beforeAll(() => {
   root = makeTempDir('ctm-add-model-');
@@ -67,7 +58,7 @@ describe('a project grown to three models', () => {
     fs.writeFileSync(path.join(project, 'requirements.txt'), userRequirements);
     fs.appendFileSync(path.join(project, 'README.md'), '\n## Notes of mine\n\nKeep this.\n');
     original = Object.fromEntries(unchangedFiles.map((f) => [f, readText(project, f)]));
-    before = snapshot(project);
+    before = treeSnapshot(project);
     results.second = await runCli(['add-model', 'grown', '--name', 'second', '--input', 'x:FP32:4', '--input', 'ids:INT64:-1', '--output', 'y:FP32:4', '--max-batch-size', '8', '-r', 'torch==2.4.0', '-r', 'Pillow>=11'], {
       cwd: root,
     });
@@ -109,7 +100,7 @@ describe('a project grown to three models', () => {
   });
 
   it('adds only the new model folders, and changes only requirements.txt and README.md', () => {
-    const after = snapshot(project);
+    const after = treeSnapshot(project);
     const added = Object.keys(after).filter((p) => !(p in before));
     expect(added.sort()).toEqual(
       ['models/second/', 'models/second/1/', 'models/second/1/model.py', 'models/second/config.pbtxt', 'models/third/', 'models/third/1/', 'models/third/1/model.py', 'models/third/config.pbtxt'].sort(),
@@ -172,7 +163,7 @@ describe('refusals change nothing', () => {
   let before: Record<string, string>;
   beforeAll(async () => {
     project = await createProject('refusals');
-    before = snapshot(project);
+    before = treeSnapshot(project);
   }, 60_000);
 
   it.each([
@@ -192,7 +183,7 @@ describe('refusals change nothing', () => {
   ])('%s: one line, exit 1', async (_name, args, message) => {
     const result = await runCli(['add-model', 'refusals', ...args], { cwd: root });
     expect(result).toEqual({ exitCode: 1, stdout: '', stderr: message });
-    expect(snapshot(project)).toEqual(before);
+    expect(treeSnapshot(project)).toEqual(before);
   });
 
   it('an asset that would replace a different file of the same name', async () => {
@@ -201,7 +192,7 @@ describe('refusals change nothing', () => {
     const result = await runCli(['add-model', 'refusals', '--name', 'other', '--template', 'blank', '--asset', asset, '--yes'], { cwd: root });
     expect(result.stderr).toBe('error: refusals: assets/image.jpg exists and differs from the file the new model brings; nothing was changed (rename one of them)');
     expect(result.exitCode).toBe(1);
-    expect(snapshot(project)).toEqual(before);
+    expect(treeSnapshot(project)).toEqual(before);
     expect(fs.readdirSync(root).filter((name) => name.startsWith('.refusals'))).toEqual([]);
   });
 
@@ -227,7 +218,7 @@ describe('refusals change nothing', () => {
       'would update README.md: section "The model `other`"',
       'assets/image.jpg: already in the project, the same file',
     ]);
-    expect(snapshot(project)).toEqual(before);
+    expect(treeSnapshot(project)).toEqual(before);
   });
 
   it('a project another run is writing (its lock held by a live process)', async () => {
@@ -237,7 +228,7 @@ describe('refusals change nothing', () => {
       const result = await runCli(['add-model', 'refusals', '--name', 'other', '--yes'], { cwd: root });
       expect(result.stderr).toBe(`error: refusals: another create-triton-model run (pid ${process.pid}) is writing this folder; try again when it has finished`);
       expect(result.exitCode).toBe(1);
-      expect(snapshot(project)).toEqual(before);
+      expect(treeSnapshot(project)).toEqual(before);
     } finally {
       fs.rmSync(lock, { force: true });
     }
@@ -247,7 +238,16 @@ describe('refusals change nothing', () => {
     const result = await runCli(['add-model', 'refusals', '--name', 'other', '--yes'], { cwd: root, env: { CREATE_TRITON_MODEL_TEST_FAIL: 'README.md:ENOSPC' } });
     expect(result.stderr).toBe('error: refusals: cannot add the model: no space left on device');
     expect(result.exitCode).toBe(1);
-    expect(snapshot(project)).toEqual(before);
+    expect(treeSnapshot(project)).toEqual(before);
+    expect(fs.readdirSync(root).filter((name) => name.startsWith('.refusals'))).toEqual([]);
+  });
+
+  it('a failure half way through moving the addition in puts every file back: the project is byte for byte as it was', async () => {
+    // The new model's files move first (models/other/ is created), then requirements.txt is replaced; moving README.md fails.
+    const argv = ['add-model', 'refusals', '--name', 'other', '-r', 'scipy==1.11.4', '--yes'];
+    const result = await runCli(argv, { cwd: root, env: { CREATE_TRITON_MODEL_TEST_FAIL_MOVE: 'README.md:EIO' } });
+    expect([result.exitCode, result.stderr]).toEqual([1, 'error: refusals: cannot add the model: input/output error']);
+    expect(treeSnapshot(project)).toEqual(before);
     expect(fs.readdirSync(root).filter((name) => name.startsWith('.refusals'))).toEqual([]);
   });
 
@@ -268,7 +268,7 @@ describe('refusals change nothing', () => {
     const result = await child;
     expect(stderr.join('')).toContain('error: refusals: README.md changed while the model was being added; nothing was changed (run add-model again)');
     expect(result.exitCode).toBe(1);
-    const after = snapshot(project);
+    const after = treeSnapshot(project);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     expect(Object.keys(after).filter((p) => after[p] !== before[p])).toEqual(['README.md']);
   });

@@ -163,7 +163,7 @@ describe('--json: one JSON object on stdout for every outcome', () => {
     { argv: ['p', '--yes', '--json', '--input', 'x:FP33:1'], exitCode: 1, field: '--input', value: 'x:FP33:1', message: /^--input "x:FP33:1": unknown data type FP33 \(allowed: / },
     { argv: ['--json', '--bogus'], exitCode: 2, field: null, value: null, message: /^Unknown argument: bogus \(see --help\)$/ },
     { argv: ['validate', 'nowhere', '--json'], exitCode: 2, field: null, value: null, message: /^validate "nowhere": no such file or folder$/ },
-    { argv: ['add-model', 'nowhere', '--json', '--yes'], exitCode: 1, field: null, value: null, message: /^add-model "nowhere": no such folder$/ },
+    { argv: ['add-model', 'nowhere', '--json', '--yes'], exitCode: 1, field: null, value: null, message: /^add-model "nowhere": no such file or folder$/ },
     { argv: ['p', '--yes', '--json', '-r', 'numpy; touch PWNED'], exitCode: 1, field: '--requirement', value: 'numpy; touch PWNED', message: /column 8: expected a marker variable/ },
   ])('$argv: exit $exitCode, {ok: false, error}', async ({ argv, exitCode, field, value, message }) => {
     const cwd = folder(`json-${argv.join('_').replace(/\W/g, '')}`);
@@ -271,5 +271,48 @@ describe('symbolic links that loop or point nowhere', () => {
     expect((await fetch(`${served.url}/v2/models/good/ready`)).status).toBe(200);
     const stopped = await served.stop('SIGINT');
     expect(stopped.exitCode).toBe(0);
+  });
+});
+
+describe("the repository reader's answers, as each command acts on them", () => {
+  let project: string;
+  beforeAll(async () => {
+    const cwd = folder('answers');
+    expect((await runCli(['proj', '--yes', '--template', 'blank', '--name', 'good'], { cwd })).exitCode).toBe(0);
+    project = path.join(cwd, 'proj');
+    const models = path.join(project, 'models');
+    // A link to a model folder (followed), a hidden folder, a folder without config.pbtxt, a file.
+    fs.cpSync(path.join(models, 'good'), path.join(cwd, 'elsewhere'), { recursive: true });
+    fs.writeFileSync(path.join(cwd, 'elsewhere/config.pbtxt'), readText(models, 'good/config.pbtxt').replace('name: "good"', 'name: "linked"'));
+    fs.symlinkSync(path.join(cwd, 'elsewhere'), path.join(models, 'linked'));
+    fs.mkdirSync(path.join(models, '.ipynb_checkpoints'));
+    fs.mkdirSync(path.join(models, 'unfinished/1'), { recursive: true });
+    fs.writeFileSync(path.join(models, 'NOTES.md'), 'not a model');
+  });
+
+  it('validate: the linked model checked, the hidden folder and the folder without config.pbtxt reported, the file ignored', async () => {
+    const result = await runCli(['validate'], { cwd: project });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^models\/\.ipynb_checkpoints: error: '\.ipynb_checkpoints' is a folder of the model repository, so Triton tries to load it/),
+      expect.stringMatching(/^models\/unfinished: error: no config\.pbtxt in unfinished\//),
+      '4 models checked in models: 2 errors',
+    ]);
+  });
+
+  it('serve: the linked model served, the hidden folder not (one line), the folder without config.pbtxt listed as not loaded', async () => {
+    const served = await startServe(['proj'], { cwd: path.dirname(project) });
+    expect((await fetch(`${served.url}/v2/models/linked/ready`)).status).toBe(200);
+    expect((await fetch(`${served.url}/v2/models/good/ready`)).status).toBe(200);
+    expect(served.stderr()).toMatch(/serve\] proj\/models\/\.ipynb_checkpoints: a hidden folder: not served \(Triton tries to load it as a model and fails: move it out of the repository\)\n/);
+    expect(served.stdout()).toMatch(/\| unfinished +\| - +\| UNAVAILABLE: models\/unfinished\/config\.pbtxt: no such file +\|/);
+    expect((await served.stop('SIGINT')).exitCode).toBe(0);
+  });
+
+  it('add-model: every name models/ holds is taken, the file and the link included', async () => {
+    for (const name of ['linked', 'NOTES.md', 'unfinished']) {
+      const result = await runCli(['add-model', 'proj', '--yes', '--name', name], { cwd: path.dirname(project) });
+      expect([name, result.exitCode, result.stderr]).toEqual([name, 1, expect.stringContaining(`error: --name "${name}": models/${name} already exists; this project has models/NOTES.md, models/good, models/linked, models/unfinished`)]);
+    }
   });
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_TYPES } from '../../src/spec/dtypes.js';
+import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { listTree, makeTempDir, readText, runCli, TEMPLATES, type CliResult } from '../helpers/cli.js';
 import { parseConfigsWithProtobuf, type ParsedConfig } from '../helpers/python.js';
 

@@ -8,7 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, listTree, makeTempDir, readText, runCli } from '../helpers/cli.js';
+import { BIN, listTree, makeTempDir, readText, runCli, treeSnapshot } from '../helpers/cli.js';
 
 let root: string;
 beforeAll(() => {
@@ -166,6 +166,27 @@ describe('targets that cannot be written', () => {
     expect(result.exitCode).toBe(1);
     expect(listTree(cwd)).toEqual(before);
     expect(readText(cwd, 'project/Dockerfile')).toBe('edited by hand');
+  });
+
+  it('a failure half way through moving files in with --force puts every file back: the folder is byte for byte as it was', async () => {
+    const cwd = freshDir('force-move-fail');
+    expect((await runCli(['project', '--yes'], { cwd })).exitCode).toBe(0);
+    // Generated files edited by hand (replaced before the failure), a file of the user's, a file kept read-only.
+    fs.writeFileSync(path.join(cwd, 'project/Dockerfile'), 'edited by hand');
+    fs.appendFileSync(path.join(cwd, 'project/README.md'), 'notes of mine\n');
+    fs.writeFileSync(path.join(cwd, 'project/mine.txt'), 'mine');
+    fs.chmodSync(path.join(cwd, 'project/.gitignore'), 0o444);
+    const before = treeSnapshot(cwd);
+    // Moves go in path order: by pyrightconfig.json the dotfiles, Dockerfile, README.md and client.py were replaced and models/other/ created.
+    const argv = ['project', '--yes', '--force', '--name', 'other'];
+    const result = await runCli(argv, { cwd, env: { CREATE_TRITON_MODEL_TEST_FAIL_MOVE: 'pyrightconfig.json:EIO' } });
+    expect([result.exitCode, result.stderr]).toEqual([1, 'error: project: cannot write the project: input/output error']);
+    expect(treeSnapshot(cwd)).toEqual(before);
+    // The same run without the fault replaces them.
+    expect((await runCli(argv, { cwd })).exitCode).toBe(0);
+    expect(readText(cwd, 'project/Dockerfile')).not.toBe('edited by hand');
+    expect(fs.existsSync(path.join(cwd, 'project/models/other/config.pbtxt'))).toBe(true);
+    expect(readText(cwd, 'project/mine.txt')).toBe('mine');
   });
 });
 

@@ -2,8 +2,9 @@
  * The generated project in an editor and under its own tests. For a matrix of projects (every
  * template; string, integer, float and bool tensors; max_batch_size 0 and > 0; several inputs and
  * outputs; every data type, FP16 and BF16 included): pyright (the npm package) with the project's
- * own pyrightconfig.json reports no error, the project's pytest suite passes under Debian's
- * python3, and pyflakes is clean on every generated .py. Controls show each check can fail.
+ * own pyrightconfig.json reports no error, the project's pytest suite passes under the test venv's
+ * python, and pyflakes and pycodestyle (PEP 8, lines up to PYTHON_LINE_LENGTH) are clean on every
+ * generated .py and the .pyi stub. Controls show each check can fail.
  * The pb_utils stub exports exactly the names of pb_utils' public surface (test/fixtures/pb-utils-api.json),
  * and the fake module has the same names and parameters. Projects are checked two at a time.
  */
@@ -12,7 +13,8 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_TYPES } from '../../src/spec/dtypes.js';
+import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
+import { PYTHON_LINE_LENGTH } from '../../src/render/python.js';
 import { listTree, makeTempDir, NO_TORCH_REASON, readText, ROOT, runCli, TEMPLATES, TEST_PYTHON, TORCH } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 
@@ -46,6 +48,7 @@ const PROJECTS: Project[] = [
   project('blank-mixed-batched', 'blank', 'mixed_batched', 8, MIXED_IN, MIXED_OUT),
   project('blank-every-type', 'blank', 'every_type', 3, EVERY_TYPE_IN, EVERY_TYPE_OUT),
   project('blank-py310', 'blank', 'older', 2, ['a:UINT8:3', 'b:FP64:-1'], ['c:INT16:1', 'd:STRING:-1'], ['--triton-version', '24.05']),
+  project('blank-advanced', 'blank', 'advanced', 4, ['a:FP32:4', 'b:INT32:2'], ['c:FP32:4', 'd:STRING:1'], ['--optional-input', 'b', '--reshape', 'c:2,2', '--parameter', 'k=v', '--dynamic-batching']),
   project('decoupled-default', 'decoupled', 'streamer', 0, ['text_input:STRING:1'], ['text_output:STRING:1']),
   project('decoupled-mixed-batched', 'decoupled', 'streamer_batched', 2, MIXED_IN, MIXED_OUT),
   project('decoupled-every-type', 'decoupled', 'streamer_every_type', 0, EVERY_TYPE_IN, EVERY_TYPE_OUT),
@@ -79,6 +82,12 @@ let root: string;
 const pyright = new Map<string, PyrightRun>();
 const pytest = new Map<string, PytestRun>();
 let pyflakes: { exitCode: number; output: string; files: string[] };
+let pycodestyle: { exitCode: number; output: string; control: string };
+const PEP8_CONTROL = 'pep8-control.py';
+/** pycodestyle's own default --ignore list, which an explicit --ignore replaces. */
+const PYCODESTYLE_DEFAULT_IGNORE = ['E121', 'E123', 'E126', 'E226', 'E24', 'E704', 'W503', 'W504'];
+/** What typeshed's stub layout does on purpose: blank lines between definitions (E301, E302, E305) and one-line bodies (E701). */
+const STUB_LAYOUT = ['E301', 'E302', 'E305', 'E701'];
 
 async function runPyright(dir: string): Promise<PyrightRun> {
   // The test venv has numpy, cv2, tritonclient and (linked from Debian) torch: every import resolves.
@@ -170,6 +179,16 @@ beforeAll(async () => {
   );
   const flakes = await execa(TEST_PYTHON, ['-m', 'pyflakes', ...files], { reject: false, timeout: 60_000, env: { PYTHONDONTWRITEBYTECODE: '1' } });
   pyflakes = { exitCode: flakes.exitCode ?? -1, output: `${flakes.stdout}${flakes.stderr}`, files };
+  // PEP 8 on the same files and the stub; the control is a generated model.py with one blank line taken from between two top-level definitions.
+  const stubs = PROJECTS.map((p) => path.join(dirOf(p.id), 'typings/triton_python_backend_utils.pyi'));
+  const control = path.join(root, PEP8_CONTROL);
+  fs.writeFileSync(control, readText(modelPy('blank-mixed', 'mixed')).replace('\n\n\nclass OutputSpec:', '\n\nclass OutputSpec:'));
+  const pep8 = [TEST_PYTHON, '-m', 'pycodestyle', `--max-line-length=${PYTHON_LINE_LENGTH}`] as const;
+  const style = await execa(pep8[0], [...pep8.slice(1), ...files], { reject: false, timeout: 60_000 });
+  // A stub keeps typeshed's layout (one-line definitions, no blank lines between them), as flake8-pyi checks it: pycodestyle's default ignores plus those.
+  const stubStyle = await execa(pep8[0], [...pep8.slice(1), `--ignore=${[...PYCODESTYLE_DEFAULT_IGNORE, ...STUB_LAYOUT].join(',')}`, ...stubs], { reject: false, timeout: 60_000 });
+  const styleControl = await execa(TEST_PYTHON, ['-m', 'pycodestyle', `--max-line-length=${PYTHON_LINE_LENGTH}`, control], { reject: false, timeout: 60_000 });
+  pycodestyle = { exitCode: Math.max(style.exitCode ?? -1, stubStyle.exitCode ?? -1), output: `${style.stdout}${style.stderr}${stubStyle.stdout}${stubStyle.stderr}`, control: String(styleControl.stdout) };
 }, 300_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -249,6 +268,12 @@ it('pyflakes is clean on every generated .py', () => {
   expect(pyflakes.files.length).toBeGreaterThanOrEqual(PROJECTS.length * 6);
   expect(pyflakes.output).toBe('');
   expect(pyflakes.exitCode).toBe(0);
+});
+
+it(`pycodestyle (PEP 8, lines up to ${PYTHON_LINE_LENGTH}) is clean on every generated .py and the stub; a definition one blank line short is caught`, () => {
+  expect(pycodestyle.output).toBe('');
+  expect(pycodestyle.exitCode).toBe(0);
+  expect(pycodestyle.control).toMatch(new RegExp(`${PEP8_CONTROL.replace('.', '\\.')}:\\d+:1: E302 expected 2 blank lines, found 1`));
 });
 
 // --- the stub against pb_utils' surface and the fake ------------------------------------------

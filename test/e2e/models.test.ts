@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataTypeInfo, DATA_TYPES } from '../../src/spec/dtypes.js';
+import { dataTypeInfo, DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { makeTempDir, NO_TORCH_REASON, runCli, TEMPLATES, TORCH } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
 

@@ -8,14 +8,14 @@
  */
 
 import fc from 'fast-check';
-import { BF16_MIN_TRITON_VERSION } from '../../src/spec/releases.js';
+import { BF16_MIN_TRITON_VERSION } from '../../src/model-spec/releases.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/render/index.js';
-import { DATA_TYPES, dataTypeInfo, type DataType } from '../../src/spec/dtypes.js';
-import type { InstanceKind, TensorSpec } from '../../src/spec/fields.js';
-import { finalizeSpec, type Spec, type SpecDraft } from '../../src/spec/spec.js';
+import { DATA_TYPES, dataTypeInfo, type DataType } from '../../src/model-spec/dtypes.js';
+import type { InstanceKind, TensorSpec } from '../../src/model-spec/fields.js';
+import { finalizeSpec, type Spec, type SpecDraft } from '../../src/model-spec/spec.js';
 import { listTree, makeTempDir, runCli } from '../helpers/cli.js';
 import { parseConfigsWithProtobuf, runPythonJson } from '../helpers/python.js';
 

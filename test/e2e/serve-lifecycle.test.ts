@@ -174,9 +174,9 @@ describe('serve: models that cannot load', () => {
   it('a folder that is not a project: one line, exit 1', async () => {
     fs.mkdirSync(path.join(root, 'empty'), { recursive: true });
     const result = await serveUntilExit(['empty'], { cwd: root });
-    expect([result.exitCode, result.stderr]).toEqual([1, 'error: [project-or-models-dir] "empty": neither a project (no models/ folder) nor a model repository (no <name>/config.pbtxt)']);
+    expect([result.exitCode, result.stderr]).toEqual([1, 'error: [project-or-models-dir] "empty": neither a project (no models/ folder) nor a model repository (no model folders)']);
     const port = await runCli(['serve', 'empty', '--port', 'x'], { cwd: root });
-    expect([port.exitCode, port.stderr]).toEqual([1, 'error: --port "x": must be an integer from 0 to 65535 (0 picks a free port)']);
+    expect([port.exitCode, port.stderr]).toEqual([1, 'error: --port "x": not a port (allowed: an integer from 0 to 65535, 0 picks a free port)']);
   });
 });
 

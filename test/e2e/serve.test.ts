@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataTypeInfo } from '../../src/spec/dtypes.js';
-import type { TensorSpec } from '../../src/spec/fields.js';
-import { elementCount, sampleJsonInput } from '../../src/spec/samples.js';
+import { dataTypeInfo } from '../../src/model-spec/dtypes.js';
+import type { TensorSpec } from '../../src/model-spec/fields.js';
+import { elementCount, sampleJsonInput } from '../../src/model-spec/samples.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { writeAuto, writeCaller, writeCoded, writeEcho } from '../helpers/serve-models.js';
 import { bytesWire, call, inferBody, killAllServers, sseEvents, startServe, type Served } from '../helpers/serve.js';
@@ -125,7 +125,7 @@ describe('serve: a project of each template', () => {
 
     const binary = await infer(served, 'dumb_stub', { ...request, outputs: [{ name: 'image', parameters: { binary_data: true } }] });
     expect(binary.status).toBe(200);
-    expect(binary.headers.get('content-type')).toBe('application/octet-stream');
+    expect(binary.headers['content-type']).toBe('application/octet-stream');
     expect(binary.json.outputs[0]).toEqual({ name: 'image', datatype: 'UINT8', shape: [height, width, 3], parameters: { binary_data_size: height * width * 3 } });
     expect(binary.binary.get('image')).toEqual(Buffer.from(json.json.outputs[0].data as number[]));
   });
@@ -181,7 +181,7 @@ describe('serve: a project of each template', () => {
     const body = JSON.stringify({ text_input: 'hello' });
     const stream = await call(`${served.url}/v2/models/streamer/generate_stream`, { body, headers: { 'content-type': 'application/json' } });
     expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(sseEvents(stream.body)).toEqual([1, 2, 3].map((step) => ({ model_name: 'streamer', model_version: '1', text_output: `response ${step} of 3` })));
 
     const single = await call(`${served.url}/v2/models/streamer/generate`, { body });

@@ -9,9 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
+import { toJson } from '../../src/pbtxt/json.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { printTextProto } from '../../src/pbtxt/printer.js';
-import { DATA_TYPES } from '../../src/spec/dtypes.js';
+import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
 import { makeTempDir, ROOT, runCli } from '../helpers/cli.js';
 
 const EXAMPLES = path.join(ROOT, 'test/fixtures/validate/python_backend');
@@ -223,7 +224,7 @@ describe('what a user sees', () => {
     [
       'a folder without models',
       ['validate', 'empty'],
-      'error: validate "empty": no model folders in empty (a model repository holds one folder per model: <name>/config.pbtxt, <name>/1/model.py)',
+      'error: validate "empty": neither a project (no models/ folder) nor a model repository (no model folders)',
     ],
     ['an unknown flag', ['validate', 'clean', '--stric'], 'error: Unknown argument: stric (see --help)'],
   ])('usage mistakes exit 2 with one line: %s', async (_name, args, message) => {

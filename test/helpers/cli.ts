@@ -1,6 +1,7 @@
 /** Spawn the built CLI as a user would, in a folder of the test's choosing. */
 
 import { execa, type Options } from 'execa';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,6 +62,17 @@ export function listTree(dir: string): string[] {
   };
   walk('');
   return out.sort();
+}
+
+/** Every path under `dir` with what it holds (a folder: its mode; a file: its mode and the sha256 of its bytes), to prove a folder byte-identical before and after. */
+export function treeSnapshot(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const entry of listTree(dir)) {
+    const full = path.join(dir, entry);
+    const mode = (fs.lstatSync(full).mode & 0o7777).toString(8);
+    result[entry] = entry.endsWith('/') ? `dir ${mode}` : `${mode} ${createHash('sha256').update(fs.readFileSync(full)).digest('hex')}`;
+  }
+  return result;
 }
 
 export function readText(...parts: string[]): string {

@@ -6,6 +6,8 @@
 import { execa, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import http from 'node:http';
+import { encodeInferRequest, httpRequest, SseParser, splitInferAnswer, type InferRequestBody } from '../../src/triton/client.js';
+import { encodeTensor } from '../../src/triton/tensor-bytes.js';
 import { BIN, TEST_PYTHON } from './cli.js';
 
 export interface Served {
@@ -136,7 +138,7 @@ export async function serveUntilExit(args: string[], options: { cwd: string; pyt
 
 export interface Answer {
   status: number;
-  headers: Headers;
+  headers: http.IncomingHttpHeaders;
   body: Buffer;
   /** The body as JSON (the JSON header when binary outputs follow). */
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -144,63 +146,28 @@ export interface Answer {
   binary: Map<string, Buffer>;
 }
 
-/** One HTTP exchange with a bounded wait; the answer split into its JSON header and binary outputs. */
-export async function call(url: string, init: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}, timeoutMs = 30_000): Promise<Answer> {
-  const response = await fetch(url, {
+/** One HTTP exchange through the CLI's KServe client (src/triton/client.ts), bounded; the answer split into its JSON header and binary outputs. */
+export async function call(url: string, init: { method?: string; body?: string | Buffer; headers?: Record<string, string | number> } = {}, timeoutMs = 30_000): Promise<Answer> {
+  const answer = await httpRequest(new URL(url), {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: init.headers,
-    body: init.body,
-    signal: AbortSignal.timeout(timeoutMs),
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body === undefined ? {} : { body: Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body, 'utf8') }),
+    timeoutMs,
   });
-  const body = Buffer.from(await response.arrayBuffer());
-  const headerLength = response.headers.get('inference-header-content-length');
-  const jsonLength = headerLength === null ? body.length : Number(headerLength);
-  const text = body.subarray(0, jsonLength).toString('utf8');
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const binary = new Map<string, Buffer>();
-  let offset = jsonLength;
-  const outputs = (json as { outputs?: { name: string; parameters?: { binary_data_size?: number } }[] } | undefined)?.outputs ?? [];
-  for (const output of outputs) {
-    const size = output.parameters?.binary_data_size;
-    if (typeof size === 'number') {
-      binary.set(output.name, body.subarray(offset, offset + size));
-      offset += size;
-    }
-  }
-  return { status: response.status, headers: response.headers, body, json, binary };
+  const { json, binary } = splitInferAnswer(answer.body, answer.headers['inference-header-content-length']);
+  return { status: answer.status, headers: answer.headers, body: answer.body, json, binary };
 }
 
-/** POST a KServe v2 request: JSON, or JSON then binary tensors (Inference-Header-Content-Length). */
-export function inferBody(header: unknown, blobs: Buffer[] = []): { body: Buffer; headers: Record<string, string> } {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  if (blobs.length === 0) return { body: json, headers: { 'content-type': 'application/json' } };
-  return { body: Buffer.concat([json, ...blobs]), headers: { 'inference-header-content-length': String(json.length) } };
-}
+/** A KServe v2 request body: JSON, or JSON then binary tensors (Inference-Header-Content-Length). */
+export const inferBody = (header: unknown, blobs: Buffer[] = []) => encodeInferRequest(header as InferRequestBody, blobs);
 
 /** BYTES elements in Triton's wire form: 4-byte LE length, then the bytes. */
-export function bytesWire(values: string[]): Buffer {
-  return Buffer.concat(
-    values.map((value) => {
-      const data = Buffer.from(value, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(data.length);
-      return Buffer.concat([length, data]);
-    }),
-  );
-}
+export const bytesWire = (values: string[]): Buffer => encodeTensor('STRING', values);
 
 /** The data of each server-sent event of a generate_stream answer. */
 export function sseEvents(body: Buffer): unknown[] {
-  return body
-    .toString('utf8')
-    .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => JSON.parse(block.slice(6)) as unknown);
+  const parser = new SseParser();
+  return [...parser.push(body.toString('utf8')), ...parser.end()].map((data) => JSON.parse(data) as unknown);
 }
 
 /** Live processes (not serve's test process itself) whose environment holds CTM_TEST_MARKER=`marker` (Linux /proc). */

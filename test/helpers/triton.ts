@@ -17,9 +17,9 @@ import { execa, type ResultPromise } from 'execa';
 import { beforeEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { httpRequest, statusOf } from '../../src/triton/client.js';
 import { ROOT, TEST_PYTHON } from './cli.js';
 import { freePorts } from './ports.js';
 
@@ -147,27 +147,15 @@ const EXIT_TIMEOUT_SECONDS = 5;
 const STOP_TIMEOUT_MS = (EXIT_TIMEOUT_SECONDS + 10) * 1000;
 let serverCount = 0;
 
-/**
- * One HTTP request on a connection of its own (node:http, no keep-alive): a load that times out leaves
- * Triton closing sockets, and a POST on a reused keep-alive socket that the server closed meanwhile
- * fails with "other side closed" instead of being sent.
- */
-function request(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(url, { method: init.method ?? 'GET', headers: { connection: 'close', ...init.headers }, agent: false }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      incoming.on('error', reject);
-    });
-    outgoing.setTimeout(init.timeoutMs ?? 60_000, () => {
-      const error = new Error(`${init.method ?? 'GET'} ${url}: no answer in ${init.timeoutMs ?? 60_000} ms`);
-      error.name = 'TimeoutError';
-      outgoing.destroy(error);
-    });
-    outgoing.on('error', reject);
-    outgoing.end(init.body ?? '');
+/** One exchange through the CLI's own KServe client (src/triton/client.ts); the body as text. */
+async function request(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  const answer = await httpRequest(new URL(url), {
+    method: init.method ?? 'GET',
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body === undefined ? {} : { body: Buffer.from(init.body, 'utf8') }),
+    timeoutMs: init.timeoutMs ?? 60_000,
   });
+  return { status: answer.status, body: answer.body.toString('utf8') };
 }
 
 /** True when the process group has no process left. */
@@ -290,13 +278,9 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
     const probe = options.waitForReady ? '/v2/health/ready' : '/v2/health/live';
     let answered = false;
     while (Date.now() < deadline && exitedWith === undefined) {
-      try {
-        if ((await request(`${httpUrl}${probe}`, { timeoutMs: 2_000 })).status === 200) {
-          answered = true;
-          break;
-        }
-      } catch {
-        // Not listening yet.
+      if ((await statusOf(new URL(probe, httpUrl), 2_000)) === 200) {
+        answered = true;
+        break;
       }
       await sleep(100);
     }

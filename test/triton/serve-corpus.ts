@@ -5,7 +5,7 @@
  * repository endpoints. Nothing here says what the answer should be: the two servers are compared.
  */
 
-import { dataTypeInfo, DATA_TYPES } from '../../src/spec/dtypes.js';
+import { dataTypeInfo, DATA_TYPES } from '../../src/model-spec/dtypes.js';
 
 export interface CorpusRequest {
   id: string;

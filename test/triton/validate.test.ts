@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NoAnswerError } from '../../src/triton/client.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { showLogOnFailure, startTriton, type TritonServer } from '../helpers/triton.js';
 import { BASE_CONFIG, CORPUS, NEUTRAL_MODEL, type CorpusCase } from './validate-corpus.js';
@@ -79,7 +80,7 @@ async function loadOne(server: TritonServer, testCase: CorpusCase): Promise<Verd
     return { loaded: status === 200, message: status === 200 ? '' : ((JSON.parse(body) as { error?: string }).error ?? body) };
   } catch (error) {
     if (await server.waitForExit(5_000)) return undefined;
-    if (error instanceof Error && error.name === 'TimeoutError') return { loaded: false, message: `the load did not finish in ${LOAD_TIMEOUT_MS / 1000} s` };
+    if (error instanceof NoAnswerError && error.timedOut) return { loaded: false, message: `the load did not finish in ${LOAD_TIMEOUT_MS / 1000} s` };
     throw error;
   }
 }

@@ -1,10 +1,11 @@
 /** planAddition: which files adding a model writes, and how it changes the shared ones without losing the user's lines. */
 
 import { describe, expect, it } from 'vitest';
-import { baseImageVersion, planAddition, readmeModelSection, README_MODELS_END } from '../../src/render/addition.js';
+import { planAddition, readmeModelSection, README_MODELS_END } from '../../src/render/addition.js';
+import { baseImageVersion } from '../../src/repository/project.js';
 import { render } from '../../src/render/index.js';
-import { draftFromFlags } from '../../src/spec/from-flags.js';
-import { finalizeSpec } from '../../src/spec/spec.js';
+import { draftFromFlags } from '../../src/model-spec/from-flags.js';
+import { finalizeSpec } from '../../src/model-spec/spec.js';
 
 function renderedText(rendered: Awaited<ReturnType<typeof render>>, file: string): string {
   const found = rendered.files.find((f) => f.path === file);

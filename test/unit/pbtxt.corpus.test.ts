@@ -21,7 +21,9 @@ import { TEST_PYTHON } from '../helpers/cli.js';
 import { modelConfigProtoDir } from '../helpers/model-config-proto.js';
 import { INVALID_CASES } from '../fixtures/pbtxt/invalid-cases.js';
 import { withProto3Defaults } from '../../src/pbtxt/json.js';
-import { parseTextProto, toJson, type ParsedMessage } from '../../src/pbtxt/parser.js';
+import { toJson } from '../../src/pbtxt/json.js';
+import type { ParsedMessage } from '../../src/pbtxt/message.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { printTextProto } from '../../src/pbtxt/printer.js';
 import { ENUMS, MESSAGES, mapEntryDescriptor, type FieldDescriptor, type MessageDescriptor } from '../../src/pbtxt/schema.js';
 

@@ -5,8 +5,8 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { withProto3Defaults, withTritonDefaults } from '../../src/pbtxt/json.js';
-import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
+import { toJson, withProto3Defaults, withTritonDefaults } from '../../src/pbtxt/json.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 import type { PbJsonObject } from '../../src/pbtxt/printer.js';
 
 const fromText = (text: string): PbJsonObject => {

@@ -6,7 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { Tokenizer, decodeStringLiteral, parseIntegerToken } from '../../src/pbtxt/lexer.js';
-import { getField, lastValue, mapEntries, parseTextProto, toJson, type ParsedMessage } from '../../src/pbtxt/parser.js';
+import { toJson } from '../../src/pbtxt/json.js';
+import { getField, lastValue, mapEntries, type ParsedMessage } from '../../src/pbtxt/message.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 
 function parse(text: string, type?: string): ParsedMessage {
   const result = parseTextProto(text, type);

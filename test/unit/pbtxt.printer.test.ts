@@ -5,7 +5,8 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { parseTextProto, toJson } from '../../src/pbtxt/parser.js';
+import { toJson } from '../../src/pbtxt/json.js';
+import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { printTextProto, quoteString } from '../../src/pbtxt/printer.js';
 
 describe('printTextProto', () => {

@@ -10,8 +10,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidValue, parseRequirement } from '../../src/spec/fields.js';
-import { parsePep508, RequirementSyntaxError } from '../../src/spec/pep508.js';
+import { InvalidValue, parseRequirement } from '../../src/model-spec/fields.js';
+import { parsePep508, RequirementSyntaxError } from '../../src/model-spec/pep508.js';
 import { runPythonJson } from '../helpers/python.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261207);

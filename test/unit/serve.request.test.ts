@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { TritonError } from '../../src/serve/errors.js';
 import { urlVersion } from '../../src/serve/http.js';
-import { headerLengthOf, parseGenerateBody, parseInferBody, prepareRequest, type ModelSignature } from '../../src/serve/request.js';
-import { encodeTensor } from '../../src/kserve/tensor-bytes.js';
+import { prepareRequest, type ModelSignature } from '../../src/serve/request.js';
+import { headerLengthOf, parseGenerateBody, parseInferBody } from '../../src/serve/request-body.js';
+import { encodeTensor } from '../../src/triton/tensor-bytes.js';
 import { bytesToJsonData, jsonDataToBytes, RawJson, stringifyJson, wireInfo } from '../../src/serve/tensors.js';
 
 const signature: ModelSignature = {

@@ -3,34 +3,34 @@
  * what yargs hands it. Generated argv mix the accepted switches and folders with the tokens yargs
  * reads differently (numbers, true/false, commands, negations, values, help/version...); whenever the
  * shortcut accepts an argv, the create command's work must receive the same arguments through both.
+ * Through yargs, the CLI is built from its own command list with the create command's handler
+ * recording what createCommand would get (createArgsFrom of yargs' arguments) instead of running it.
  * Seeded and reproducible (FC_SEED, FC_RUNS override).
  */
 
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CommandModule } from 'yargs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildCli, COMMANDS } from '../../src/cli.js';
+import { createArgsFrom, createCommandModule } from '../../src/commands/create.js';
+import { simpleCreateArgs } from '../../src/commands/simple-argv.js';
 
-const received = vi.hoisted(() => [] as unknown[]);
-vi.mock('../../src/commands/create.js', () => ({
-  createCommand: async (args: unknown) => {
-    received.push(args);
-  },
-}));
-
-const { buildCli } = await import('../../src/cli.js');
-const { createCommandModule } = await import('../../src/commands/create.command.js');
-const { simpleCreateArgs } = await import('../../src/commands/simple-argv.js');
+const received: unknown[] = [];
+const RECORDING: CommandModule[] = COMMANDS.map((command) =>
+  command === createCommandModule ? { ...command, handler: (args: Record<string, unknown>) => void received.push(createArgsFrom(args)) } : command,
+);
 
 const SEED = Number(process.env.FC_SEED ?? 20261126);
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
 
 type Internals = { getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } } };
-const COMMANDS = (buildCli([]) as unknown as Internals).getInternalMethods().getCommandInstance().getCommands().filter((name) => name !== '$0');
+const COMMAND_NAMES = (buildCli([]) as unknown as Internals).getInternalMethods().getCommandInstance().getCommands().filter((name) => name !== '$0');
 
 /** What the create command's work receives when yargs parses argv (or yargs' refusal). */
 async function throughYargs(argv: string[]): Promise<unknown[] | { refused: string }> {
   received.length = 0;
   try {
-    await buildCli(argv).parseAsync();
+    await buildCli(argv, RECORDING).parseAsync();
   } catch (error) {
     return { refused: String(error) };
   }
@@ -39,11 +39,9 @@ async function throughYargs(argv: string[]): Promise<unknown[] | { refused: stri
 
 /** What it receives through the shortcut, or undefined when the shortcut leaves argv to yargs. */
 async function throughShortcut(argv: string[]): Promise<unknown[] | undefined> {
-  const args = simpleCreateArgs(argv, COMMANDS);
+  const args = simpleCreateArgs(argv, COMMAND_NAMES);
   if (args === undefined) return undefined;
-  received.length = 0;
-  await createCommandModule.handler(args as Parameters<typeof createCommandModule.handler>[0]);
-  return [...received];
+  return [createArgsFrom(args)];
 }
 
 const ACCEPTED_TOKENS = ['--yes', '-y', '--force', '--dry-run', '--json', 'my-project', 'x', 'Demo_1', '_scratch', '/tmp/ctm-abs', 'a b', 'dir.with.dots', 'sub/dir'];
@@ -60,15 +58,15 @@ beforeEach(() => {
 describe('simpleCreateArgs', () => {
   it('accepts the common forms', () => {
     for (const argv of [[], ['x'], ['x', '--yes'], ['--yes', 'x'], ['-y', 'my-project', '--force', '--dry-run', '--json'], ['/tmp/abs', '--json'], ['../up', '-y'], ['1e3'], ['create'], ['create', 'x', '--yes'], ['create', '--yes']]) {
-      expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeDefined();
+      expect(simpleCreateArgs(argv, COMMAND_NAMES), JSON.stringify(argv)).toBeDefined();
     }
   });
 
   it('leaves to yargs what yargs reads differently', () => {
-    const others = COMMANDS.filter((c) => c !== 'create');
-    expect(others.length).toBe(COMMANDS.length - 1);
+    const others = COMMAND_NAMES.filter((c) => c !== 'create');
+    expect(others.length).toBe(COMMAND_NAMES.length - 1);
     for (const argv of [['--yes', 'false'], ['x', '--yes', 'true'], [''], ['x', 'y'], ['x', '--yes', '--yes'], ['--no-force'], ['x', '--'], ['x', 'create'], ['create', 'create'], ...others.map((c) => [c, '--yes'])]) {
-      expect(simpleCreateArgs(argv, COMMANDS), JSON.stringify(argv)).toBeUndefined();
+      expect(simpleCreateArgs(argv, COMMAND_NAMES), JSON.stringify(argv)).toBeUndefined();
     }
   });
 
@@ -76,7 +74,7 @@ describe('simpleCreateArgs', () => {
     // Accepted tokens, and in most cases one tricky token among them: where it is the only odd one
     // out, the shortcut must either refuse the argv or agree with yargs on it.
     const argvArbitrary = fc
-      .tuple(fc.array(fc.constantFrom(...ACCEPTED_TOKENS), { maxLength: 5 }), fc.option(fc.constantFrom(...TRICKY_TOKENS, ...COMMANDS), { freq: 4 }), fc.nat(), fc.boolean())
+      .tuple(fc.array(fc.constantFrom(...ACCEPTED_TOKENS), { maxLength: 5 }), fc.option(fc.constantFrom(...TRICKY_TOKENS, ...COMMAND_NAMES), { freq: 4 }), fc.nat(), fc.boolean())
       .map(([tokens, tricky, at, named]) => {
         const argv = tricky === null ? tokens : tokens.toSpliced(at % (tokens.length + 1), 0, tricky);
         // The default command named or not: `create x --yes` is `x --yes`.

@@ -4,12 +4,12 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATA_TYPES, lookupDataType } from '../../src/spec/dtypes.js';
-import { InvalidValue, parseDims, parseMaxBatchSize, parseModelName, parseModelVersion, parseRequirement, parseTensorFlag, parseTritonVersion, pythonVersionOf } from '../../src/spec/fields.js';
-import { DEFAULT_TRITON_VERSION, describeRelease, knownRelease, MIN_TRITON_VERSION, TRITON_RELEASES } from '../../src/spec/releases.js';
-import { DATA_TYPE_SPELLINGS, specJsonSchema } from '../../src/spec/json-schema.js';
-import { imageNameFor } from '../../src/spec/image-name.js';
-import { finalizeSpec, type SpecDraft } from '../../src/spec/spec.js';
+import { DATA_TYPES, lookupDataType } from '../../src/model-spec/dtypes.js';
+import { InvalidValue, parseDims, parseMaxBatchSize, parseModelName, parseModelVersion, parseRequirement, parseTensorFlag, parseTritonVersion, pythonVersionOf } from '../../src/model-spec/fields.js';
+import { DEFAULT_TRITON_VERSION, describeRelease, knownRelease, MIN_TRITON_VERSION, TRITON_RELEASES } from '../../src/model-spec/releases.js';
+import { DATA_TYPE_SPELLINGS, specJsonSchema } from '../../src/model-spec/json-schema.js';
+import { imageNameFor } from '../../src/model-spec/image-name.js';
+import { finalizeSpec, type SpecDraft } from '../../src/model-spec/spec.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('data types', () => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRepository } from '../../src/validate/model.js';
 import { findingFile, formatFinding } from '../../src/validate/report.js';
-import { readRepository } from '../../src/validate/repository.js';
+import { readRepository } from '../../src/repository/read.js';
 
 const FIXTURE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/validate/dumb_stub/models');
 const BASE_CONFIG = fs.readFileSync(path.join(FIXTURE, 'dumb_stub/config.pbtxt'), 'utf8');
@@ -54,7 +54,7 @@ function findingsOf(testCase: Case): string[] {
       fs.writeFileSync(target, content);
     }
   }
-  const { findings } = checkRepository(readRepository(root));
+  const { findings } = checkRepository(readRepository(root, { deep: true }));
   return findings.map((f) => formatFinding(f, findingFile(f, root, root)));
 }
 

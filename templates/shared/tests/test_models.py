@@ -28,11 +28,21 @@ def discover_models() -> list[str]:
     """Every models/<name> folder with a config.pbtxt, in name order."""
     if not os.path.isdir(MODELS_DIR):
         return []
-    return sorted(os.path.join(MODELS_DIR, name) for name in os.listdir(MODELS_DIR) if os.path.isfile(os.path.join(MODELS_DIR, name, "config.pbtxt")))
+    return sorted(
+        os.path.join(MODELS_DIR, name) for name in os.listdir(MODELS_DIR) if os.path.isfile(os.path.join(MODELS_DIR, name, "config.pbtxt"))
+    )
 
 
 MODEL_DIRS = discover_models()
-TRITON_ARGS_KEYS = {"model_config", "model_instance_kind", "model_instance_name", "model_instance_device_id", "model_repository", "model_version", "model_name"}
+TRITON_ARGS_KEYS = {
+    "model_config",
+    "model_instance_kind",
+    "model_instance_name",
+    "model_instance_device_id",
+    "model_repository",
+    "model_version",
+    "model_name",
+}
 
 
 @pytest.fixture(params=MODEL_DIRS, ids=os.path.basename)
@@ -57,7 +67,8 @@ def data_responses(model: LoadedModel, result: RequestResult) -> list[Any]:
         assert len(result.responses) == 1, f"{len(result.responses)} responses to one request"
         return result.responses
     # Decoupled: any number of responses, then the final flag, alone (None) or with the last response.
-    assert all((flags & pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL) == 0 for flags in result.flags[:-1]), f"final flag before the end ({result.flags})"
+    final_before_end = any(flags & pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL for flags in result.flags[:-1])
+    assert not final_before_end, f"final flag before the end ({result.flags})"
     responses = [response for response in result.responses if response is not None]
     assert responses, "the stream ended without a response"
     return responses

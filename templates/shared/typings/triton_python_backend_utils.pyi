@@ -290,7 +290,10 @@ def numpy_to_triton_type(data_type: Any) -> int | None:
     """The Triton type enum number of a numpy dtype, or None when Triton has no such type."""
 
 def serialize_byte_tensor(input_tensor: npt.NDArray[Any]) -> bytes | tuple[()] | None:
-    """A bytes tensor in Triton's wire form: each element as a 4-byte little-endian length then its bytes, C order; () when empty, None when not bytes."""
+    """A bytes tensor in Triton's wire form: each element as a 4-byte little-endian length then its bytes, C order.
+
+    () when the tensor is empty, None when its elements are not bytes.
+    """
 
 def deserialize_bytes_tensor(encoded_tensor: bytes) -> npt.NDArray[np.object_]:
     """The elements of a wire-form bytes tensor, as a flat object array of bytes."""

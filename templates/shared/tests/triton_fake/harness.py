@@ -79,7 +79,9 @@ def latest_version(model_dir: str) -> str:
 class LoadedModel:
     """One instance of a model, loaded as Triton loads it."""
 
-    def __init__(self, model_dir: str, version: str | None = None, instance_kind: str = "CPU", config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, model_dir: str, version: str | None = None, instance_kind: str = "CPU", config: dict[str, Any] | None = None
+    ) -> None:
         self.model_dir = os.path.abspath(model_dir)
         self.config = config if config is not None else read_config(self.model_dir)
         self.version = version or latest_version(self.model_dir)
@@ -108,7 +110,9 @@ class LoadedModel:
         if hasattr(self.instance, "initialize"):
             self.instance.initialize(self.args)
 
-    def execute(self, requests: list[pb_utils.InferenceRequest], on_send: Callable[[int, Any, int], None] | None = None) -> list[RequestResult]:
+    def execute(
+        self, requests: list[pb_utils.InferenceRequest], on_send: Callable[[int, Any, int], None] | None = None
+    ) -> list[RequestResult]:
         """Call execute() once with all requests, enforcing the backend's return rules.
 
         Like Triton, inputs with a `reshape` reach the model in the reshaped shape, and outputs
@@ -147,7 +151,8 @@ class LoadedModel:
             raise TypeError("Expected a list in the execute return")
         if len(returned) != len(requests):
             raise TypeError(
-                f"Number of InferenceResponse objects do not match the number of InferenceRequest objects ({len(returned)} != {len(requests)})"
+                "Number of InferenceResponse objects do not match the number of InferenceRequest objects "
+                f"({len(returned)} != {len(requests)})"
             )
         for response, result in zip(returned, results):
             if not isinstance(response, pb_utils.InferenceResponse):
@@ -212,7 +217,11 @@ def _import_model(path: str) -> types.ModuleType:
 
 
 def make_request(
-    inputs: dict[str, Any], request_id: str = "", requested_outputs: list[str] | None = None, parameters: dict[str, Any] | None = None, model_name: str = ""
+    inputs: dict[str, Any],
+    request_id: str = "",
+    requested_outputs: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    model_name: str = "",
 ) -> pb_utils.InferenceRequest:
     """A request as execute() receives it. BF16 inputs may be given as torch.bfloat16 tensors."""
     tensors = []
@@ -249,7 +258,11 @@ def sample_value(tensor: dict[str, Any], shape: list[int]) -> Any:
 
 def sample_inputs(config: dict[str, Any], batch_size: int = EXAMPLE_SIZE) -> dict[str, Any]:
     """One example value per declared input, shaped as the config says (batch first when batching)."""
-    return {tensor["name"]: sample_value(tensor, request_shape(config, tensor, batch_size)) for tensor in config["input"] if not tensor.get("optional", False)}
+    return {
+        tensor["name"]: sample_value(tensor, request_shape(config, tensor, batch_size))
+        for tensor in config["input"]
+        if not tensor.get("optional", False)
+    }
 
 
 def check_response(config: dict[str, Any], response: Any, batch_size: int | None = None, outputs: list[str] | None = None) -> list[str]:
@@ -270,7 +283,9 @@ def check_response(config: dict[str, Any], response: Any, batch_size: int | None
             continue
         expected_type = pb_utils._TYPE_NUMBERS[declared["data_type"]]
         if tensor.triton_dtype() != expected_type:
-            problems.append(f"output {declared['name']!r} has type {tensor.triton_dtype()}, config declares {declared['data_type']} ({expected_type})")
+            problems.append(
+                f"output {declared['name']!r} has type {tensor.triton_dtype()}, config declares {declared['data_type']} ({expected_type})"
+            )
         expected_shape = ([batch_size if batch_size is not None else -1] if batched else []) + [int(d) for d in declared["dims"]]
         shape = tensor.shape()
         if len(shape) != len(expected_shape) or any(want not in (-1, got) for want, got in zip(expected_shape, shape)):

@@ -54,7 +54,9 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
-_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", '"': b'"', "'": b"'", "a": b"\a", "b": b"\b", "f": b"\f", "v": b"\v", "?": b"?"}
+_ESCAPES = {
+    "n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", '"': b'"', "'": b"'", "a": b"\a", "b": b"\b", "f": b"\f", "v": b"\v", "?": b"?",
+}
 
 
 def _unquote(literal: str) -> str:
@@ -73,16 +75,16 @@ def _unquote(literal: str) -> str:
             out += _ESCAPES[escape]
             i += 2
         elif escape in "01234567":
-            digits = re.match(r"[0-7]{1,3}", body[i + 1 :]).group()  # type: ignore[union-attr]
+            digits = re.match(r"[0-7]{1,3}", body[i + 1:]).group()  # type: ignore[union-attr]
             out.append(int(digits, 8) & 0xFF)
             i += 1 + len(digits)
         elif escape == "x":
-            digits = re.match(r"[0-9a-fA-F]{1,2}", body[i + 2 :]).group()  # type: ignore[union-attr]
+            digits = re.match(r"[0-9a-fA-F]{1,2}", body[i + 2:]).group()  # type: ignore[union-attr]
             out.append(int(digits, 16))
             i += 2 + len(digits)
         elif escape in "uU":
             width = 4 if escape == "u" else 8
-            out += chr(int(body[i + 2 : i + 2 + width], 16)).encode("utf-8")
+            out += chr(int(body[i + 2:i + 2 + width], 16)).encode("utf-8")
             i += 2 + width
         else:
             raise ConfigSyntaxError(f"unknown escape \\{escape} in {literal}")

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 
-
 class _EnumValue(int):
     """A value of one of the binding's C++ enums (error codes, log levels, metric kinds, memory types).
 
@@ -218,7 +217,7 @@ def deserialize_bytes_tensor(encoded_tensor: bytes) -> np.ndarray:
         offset += 4
         if offset + length > len(buffer):
             raise ValueError("Invalid bytes tensor data: string extends beyond buffer")
-        strings.append(buffer[offset : offset + length])
+        strings.append(buffer[offset:offset + length])
         offset += length
     return np.array(strings, dtype=np.object_)
 
@@ -230,7 +229,10 @@ class Tensor:
         # The binding names neither argument (positional only) and takes a numpy array only (not a
         # list or a numpy scalar); the name may be str or bytes.
         if not isinstance(name, (str, bytes, bytearray)) or not isinstance(array, np.ndarray):
-            raise TypeError(f"Tensor(): incompatible constructor arguments: expected (str, numpy.ndarray), got ({type(name).__name__}, {type(array).__name__})")
+            raise TypeError(
+                "Tensor(): incompatible constructor arguments: expected (str, "
+                f"numpy.ndarray), got ({type(name).__name__}, {type(array).__name__})"
+            )
         name = _text(name, "Tensor()")
         if name == "":
             raise TritonModelException("Tensor name cannot be an empty string.")
@@ -424,14 +426,21 @@ class InferenceRequest:
         # Each argument takes what the binding converts: str or bytes for names, any list or tuple.
         model_name = _text(model_name, "InferenceRequest() model_name")
         request_id = _text(request_id, "InferenceRequest() request_id")
-        requested = [_text(name, "InferenceRequest() requested_output_names") for name in _sequence(requested_output_names, "InferenceRequest() requested_output_names")]
+        requested_names = _sequence(requested_output_names, "InferenceRequest() requested_output_names")
+        requested = [_text(name, "InferenceRequest() requested_output_names") for name in requested_names]
         tensors = _sequence(inputs, "InferenceRequest() inputs")
         if any(tensor is None for tensor in tensors):
-            raise TritonModelException(f"Input tensor for request with id '{request_id}' and model name '{model_name}' should not be empty.")
+            raise TritonModelException(
+                f"Input tensor for request with id '{request_id}' "
+                f"and model name '{model_name}' should not be empty."
+            )
         if not all(isinstance(t, Tensor) for t in tensors):
             raise TypeError("InferenceRequest(): incompatible constructor arguments: inputs must be pb_utils.Tensor objects")
         if isinstance(model_version, float) or not hasattr(model_version, "__index__"):
-            raise TypeError(f"InferenceRequest(): incompatible constructor arguments: model_version must be an int, got {type(model_version).__name__}")
+            raise TypeError(
+                "InferenceRequest(): incompatible constructor arguments: "
+                f"model_version must be an int, got {type(model_version).__name__}"
+            )
         flags = _unsigned(flags, "InferenceRequest() flags", 32)
         timeout = _unsigned(timeout, "InferenceRequest() timeout", 64)
         if preferred_memory is not _DEFAULT and not isinstance(preferred_memory, PreferredMemory):
@@ -441,7 +450,9 @@ class InferenceRequest:
         if not isinstance(correlation_id, (int, str)):
             raise TritonModelException("Correlation ID must be integer or string")
         if isinstance(correlation_id, int) and not 0 <= correlation_id < 2**64:
-            raise RuntimeError("Unable to cast Python instance to C++ type (#define PYBIND11_DETAILED_ERROR_MESSAGES or compile in debug mode for details)")
+            raise RuntimeError(
+                "Unable to cast Python instance to C++ type (#define PYBIND11_DETAILED_ERROR_MESSAGES or compile in debug mode for details)"
+            )
         self._model_name = model_name
         self._model_version = model_version.__index__()
         self._requested = requested
@@ -558,7 +569,8 @@ class ModelConfig:
         current = self._model_config.get("max_batch_size", 0)
         if current > max_batch_size:
             raise ValueError(
-                f"configuration specified max_batch_size {current}, but in auto-complete-config function for model '{self._name()}' specified max_batch_size {max_batch_size}"
+                f"configuration specified max_batch_size {current}, but in auto-complete-config "
+                f"function for model '{self._name()}' specified max_batch_size {max_batch_size}"
             )
         self._model_config["max_batch_size"] = max_batch_size
 
@@ -566,7 +578,8 @@ class ModelConfig:
         for scheduler in ("sequence_batching", "ensemble_scheduling"):
             if scheduler in self._model_config:
                 raise ValueError(
-                    f"Configuration specified scheduling_choice as '{scheduler}', but auto-complete-config function for model '{self._name()}' tries to set scheduling_choice as 'dynamic_batching'"
+                    f"Configuration specified scheduling_choice as '{scheduler}', but auto-complete-config "
+                    f"function for model '{self._name()}' tries to set scheduling_choice as 'dynamic_batching'"
                 )
         self._model_config.setdefault("dynamic_batching", {})
 
@@ -577,24 +590,33 @@ class ModelConfig:
             raise ValueError(f"{side} in auto-complete-config function for model '{self._name()}' must be a dict")
         for key in tensor:
             if key not in allowed:
-                raise ValueError(f"{side} '{label}' in auto-complete-config function for model '{self._name()}' contains property other than {', '.join(repr(a) for a in allowed)}.")
+                raise ValueError(
+                    f"{side} '{label}' in auto-complete-config function for model '{self._name()}' "
+                    f"contains property other than {', '.join(repr(a) for a in allowed)}."
+                )
         for key in ("name", "data_type", "dims"):
             if key not in tensor:
-                raise ValueError(f"{side} '{label}' in auto-complete-config function for model '{self._name()}' is missing '{key}' property.")
+                raise ValueError(
+                    f"{side} '{label}' in auto-complete-config function for "
+                    f"model '{self._name()}' is missing '{key}' property."
+                )
         for current in self._model_config.setdefault(side, []):
             if current.get("name") != tensor["name"]:
                 continue
             if current.get("data_type", "TYPE_INVALID") not in ("TYPE_INVALID", tensor["data_type"]):
                 raise ValueError(
-                    f"unable to load model '{self._name()}', configuration expects datatype {current['data_type']} for {side} '{label}', model provides {tensor['data_type']}"
+                    f"unable to load model '{self._name()}', configuration expects datatype "
+                    f"{current['data_type']} for {side} '{label}', model provides {tensor['data_type']}"
                 )
             if current.get("dims") and current["dims"] != tensor["dims"]:
                 raise ValueError(
-                    f"model '{self._name()}', tensor '{label}': the model expects dims {tensor['dims']} but the model configuration specifies dims {current['dims']}"
+                    f"model '{self._name()}', tensor '{label}': the model expects dims "
+                    f"{tensor['dims']} but the model configuration specifies dims {current['dims']}"
                 )
             if "optional" in current and "optional" in tensor and current["optional"] != tensor["optional"]:
                 raise ValueError(
-                    f"model '{self._name()}', tensor '{label}': the model expects optional {tensor['optional']} but the model configuration specifies optional {current['optional']}"
+                    f"model '{self._name()}', tensor '{label}': the model expects optional {tensor['optional']} "
+                    f"but the model configuration specifies optional {current['optional']}"
                 )
             current.update(tensor)
             return
@@ -609,12 +631,16 @@ class ModelConfig:
     def set_model_transaction_policy(self, transaction_policy_dict: dict[str, Any]) -> None:
         for key in transaction_policy_dict:
             if key != "decoupled":
-                raise ValueError(f"model transaction property in auto-complete-config function for model '{self._name()}' contains property other than 'decoupled'.")
+                raise ValueError(
+                    "model transaction property in auto-complete-config function for "
+                    f"model '{self._name()}' contains property other than 'decoupled'."
+                )
         policy = self._model_config.setdefault("model_transaction_policy", {})
         if "decoupled" in transaction_policy_dict:
             if "decoupled" in policy and policy["decoupled"] != transaction_policy_dict["decoupled"]:
                 raise ValueError(
-                    f"trying to change decoupled property in auto-complete-config for model '{self._name()}', which is already set to '{policy['decoupled']}'."
+                    "trying to change decoupled property in auto-complete-config for model "
+                    f"'{self._name()}', which is already set to '{policy['decoupled']}'."
                 )
             policy["decoupled"] = transaction_policy_dict["decoupled"]
 

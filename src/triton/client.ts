@@ -1,7 +1,8 @@
 /**
- * A small KServe v2 (Triton HTTP) client on node:http: health and model readiness, /infer with
- * JSON or the binary tensor data extension, and Triton's generate_stream (server-sent events).
+ * A small KServe v2 (Triton HTTP) client on node:http: health and model readiness, metadata, /infer
+ * with JSON or the binary tensor data extension, and Triton's generate_stream (server-sent events).
  * One connection per request (no keep-alive pool), so nothing keeps the process alive afterwards.
+ * `run` probes the container with it; the tests talk to `serve` and to real Triton with it.
  */
 
 import http from 'node:http';
@@ -13,7 +14,7 @@ export interface HttpAnswer {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: string;
   headers?: Record<string, string | number>;
   body?: Buffer;
   timeoutMs: number;
@@ -98,6 +99,52 @@ export function errorDetail(body: Buffer | string): string {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Health, readiness, metadata
+
+/** `/v2/models/<model>[/versions/<version>]/<endpoint>`, the model name escaped for a URL path. */
+export function modelUrl(baseUrl: URL, model: string, endpoint = '', version?: string): URL {
+  const versioned = version === undefined ? '' : `/versions/${encodeURIComponent(version)}`;
+  return new URL(`/v2/models/${encodeURIComponent(model)}${versioned}${endpoint ? `/${endpoint}` : ''}`, baseUrl);
+}
+
+/** The HTTP status of a GET, or undefined when nothing answers (refused, reset, no answer in time). */
+export async function statusOf(url: URL, timeoutMs: number): Promise<number | undefined> {
+  try {
+    return (await httpRequest(url, { method: 'GET', timeoutMs })).status;
+  } catch (error) {
+    if (error instanceof NoAnswerError) return undefined;
+    throw error;
+  }
+}
+
+/** GET /v2/health/ready: 200 once the server and every model it loads are ready. */
+export const serverReady = (baseUrl: URL, timeoutMs: number) => statusOf(new URL('/v2/health/ready', baseUrl), timeoutMs);
+
+/** GET /v2/models/<model>/ready. */
+export const modelReady = (baseUrl: URL, model: string, timeoutMs: number) => statusOf(modelUrl(baseUrl, model, 'ready'), timeoutMs);
+
+export interface TensorMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+export interface ModelMetadata {
+  name: string;
+  versions?: string[];
+  platform: string;
+  inputs: TensorMetadata[];
+  outputs: TensorMetadata[];
+}
+
+/** GET /v2/models/<model>: name, versions, platform and tensors; a KServeError when it is not 200. */
+export async function modelMetadata(baseUrl: URL, model: string, timeoutMs: number): Promise<ModelMetadata> {
+  const answer = await httpRequest(modelUrl(baseUrl, model), { method: 'GET', timeoutMs });
+  if (answer.status !== 200) throw new KServeError(answer.status, errorDetail(answer.body));
+  return JSON.parse(answer.body.toString('utf8')) as ModelMetadata;
+}
+
+// ------------------------------------------------------------------------------------------------
 // Inference
 
 export interface InferTensorHeader {
@@ -137,30 +184,50 @@ export function encodeInferRequest(header: InferRequestBody, blobs: Buffer[]): {
   };
 }
 
+/**
+ * An answer body split at Inference-Header-Content-Length: the JSON header (undefined when it is not
+ * JSON) and the binary outputs that follow it, by name, in the order the header lists them.
+ */
+export function splitInferAnswer(body: Buffer, headerLength: string | string[] | undefined): { json: unknown; jsonLength: number; binary: Map<string, Buffer> } {
+  const jsonLength = headerLength === undefined ? body.length : Number(headerLength);
+  if (!Number.isSafeInteger(jsonLength) || jsonLength < 0 || jsonLength > body.length) {
+    throw new Error(`Inference-Header-Content-Length ${String(headerLength)} does not fit the ${body.length}-byte answer`);
+  }
+  const text = body.subarray(0, jsonLength).toString('utf8');
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const binary = new Map<string, Buffer>();
+  let offset = jsonLength;
+  const outputs = (json as { outputs?: unknown } | undefined)?.outputs;
+  for (const output of Array.isArray(outputs) ? (outputs as InferResponseOutput[]) : []) {
+    const size = output?.parameters?.binary_data_size;
+    if (typeof size !== 'number') continue;
+    if (offset + size > body.length) throw new Error(`binary data of output ${output.name} is cut short`);
+    binary.set(output.name, body.subarray(offset, offset + size));
+    offset += size;
+  }
+  return { json, jsonLength, binary };
+}
+
 /** Read an inference answer, splitting the binary outputs off the JSON header when there are any. */
 export function decodeInferResponse(answer: HttpAnswer): InferResponse {
-  const headerLength = answer.headers['inference-header-content-length'];
-  const jsonLength = headerLength === undefined ? answer.body.length : Number(headerLength);
-  if (!Number.isSafeInteger(jsonLength) || jsonLength < 0 || jsonLength > answer.body.length) {
-    throw new Error(`Inference-Header-Content-Length ${String(headerLength)} does not fit the ${answer.body.length}-byte answer`);
-  }
-  const parsed = JSON.parse(answer.body.subarray(0, jsonLength).toString('utf8')) as InferResponse;
-  if (!parsed || !Array.isArray(parsed.outputs)) throw new Error('the answer has no "outputs" list');
-  let offset = jsonLength;
+  const { json, binary } = splitInferAnswer(answer.body, answer.headers['inference-header-content-length']);
+  const parsed = json as InferResponse | undefined;
+  if (!parsed || !Array.isArray(parsed.outputs)) throw new Error(json === undefined ? 'the answer is not JSON' : 'the answer has no "outputs" list');
   for (const output of parsed.outputs) {
-    const size = output.parameters?.binary_data_size;
-    if (typeof size === 'number') {
-      if (offset + size > answer.body.length) throw new Error(`binary data of output ${output.name} is cut short`);
-      output.binary = answer.body.subarray(offset, offset + size);
-      offset += size;
-    }
+    const data = binary.get(output.name);
+    if (data) output.binary = data;
   }
   return parsed;
 }
 
 export async function infer(baseUrl: URL, model: string, header: InferRequestBody, blobs: Buffer[], timeoutMs: number): Promise<InferResponse> {
   const { body, headers } = encodeInferRequest(header, blobs);
-  const answer = await httpRequest(new URL(`/v2/models/${encodeURIComponent(model)}/infer`, baseUrl), { method: 'POST', headers, body, timeoutMs });
+  const answer = await httpRequest(modelUrl(baseUrl, model, 'infer'), { method: 'POST', headers, body, timeoutMs });
   if (answer.status !== 200) throw new KServeError(answer.status, errorDetail(answer.body));
   return decodeInferResponse(answer);
 }
@@ -202,7 +269,7 @@ export type StreamEvent = Record<string, unknown>;
  * event (`{"error": ...}`, which Triton can send after a 200 status) ends it with a KServeError.
  */
 export async function generateStream(baseUrl: URL, model: string, request: Record<string, unknown>, timeoutMs: number, onEvent: (event: StreamEvent) => void): Promise<number> {
-  const url = new URL(`/v2/models/${encodeURIComponent(model)}/generate_stream`, baseUrl);
+  const url = modelUrl(baseUrl, model, 'generate_stream');
   const body = Buffer.from(JSON.stringify(request), 'utf8');
   let count = 0;
   let failure: Error | undefined;

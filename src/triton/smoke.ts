@@ -1,15 +1,25 @@
 /**
  * The test request `run` sends once Triton is ready, built from the model's declared tensors with
- * the project's example values (src/spec/samples.ts): JSON for most types, BYTES as strings,
+ * the project's example values (src/model-spec/samples.ts): JSON for most types, BYTES as strings,
  * FP16/BF16 through the binary tensor extension; a decoupled model through generate_stream.
  * It answers with one line per output: name, datatype, shape and the first values.
  */
 
-import { dataTypeInfo } from '../spec/dtypes.js';
-import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleValues } from '../spec/samples.js';
-import { generateStream, infer, type InferRequestBody, type InferTensorHeader, type StreamEvent } from './kserve.js';
-import type { ServedModel } from './project.js';
-import { encodeTensor } from '../kserve/tensor-bytes.js';
+import { dataTypeInfo } from '../model-spec/dtypes.js';
+import { elementCount, sampleGenerateBody, sampleJsonInput, sampleShape, sampleValues } from '../model-spec/samples.js';
+import { generateStream, infer, type InferRequestBody, type InferTensorHeader, type StreamEvent } from './client.js';
+import type { TensorSpec } from '../model-spec/fields.js';
+import { encodeTensor } from './tensor-bytes.js';
+
+/** What the test request is built from: a model's name, batching, transaction policy and declared tensors. */
+export interface SmokeModel {
+  name: string;
+  maxBatchSize: number;
+  /** model_transaction_policy { decoupled: true }: answers through generate_stream, not /infer. */
+  decoupled: boolean;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
 
 export type SmokeRequest =
   | { kind: 'infer'; header: InferRequestBody; blobs: Buffer[] }
@@ -17,7 +27,7 @@ export type SmokeRequest =
   /** No request can be sent over HTTP; `reason` says why and what to use instead. */
   | { kind: 'none'; reason: string };
 
-export function smokeRequestFor(model: ServedModel): SmokeRequest {
+export function smokeRequestFor(model: SmokeModel): SmokeRequest {
   if (model.decoupled) {
     const body = sampleGenerateBody(model.inputs, model.maxBatchSize);
     if (body) return { kind: 'generate_stream', body };
@@ -76,7 +86,7 @@ export interface SmokeResult {
 const GENERATE_META = new Set(['model_name', 'model_version', 'id', 'parameters']);
 
 /** Send the test request; throws KServeError / NoAnswerError when it does not succeed. */
-export async function runSmokeTest(baseUrl: URL, model: ServedModel, request: Exclude<SmokeRequest, { kind: 'none' }>, timeoutMs: number, onResponse?: (index: number, lines: OutputLine[]) => void): Promise<SmokeResult> {
+export async function runSmokeTest(baseUrl: URL, model: SmokeModel, request: Exclude<SmokeRequest, { kind: 'none' }>, timeoutMs: number, onResponse?: (index: number, lines: OutputLine[]) => void): Promise<SmokeResult> {
   if (request.kind === 'infer') {
     const response = await infer(baseUrl, model.name, request.header, request.blobs, timeoutMs);
     const lines = response.outputs.map((output) => ({

@@ -4,7 +4,7 @@
  * this way (Triton's JSON has no half-precision numbers).
  */
 
-import { dataTypeInfo, type DataType } from '../spec/dtypes.js';
+import { dataTypeInfo, type DataType } from '../model-spec/dtypes.js';
 
 const float32 = new Float32Array(1);
 const float32Bits = new Uint32Array(float32.buffer);

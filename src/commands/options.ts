@@ -1,7 +1,8 @@
 /**
- * Rules for the values `build` and `run` pass to docker. Each parser takes what the user typed and
- * returns the value or throws the one-line `<flag> "<value>": <problem>` message. Every value that
- * reaches docker's argv went through one of these: none can start with `-` or hold a control character.
+ * Rules for the values of the flags that are not part of a model's Spec: ports, docker's values,
+ * sizes and times. Each parser takes what the user typed and returns the value or throws the
+ * one-line `<flag> "<value>": <problem>` message. Every value that reaches docker's argv went
+ * through one of these: none can start with `-` or hold a control character.
  */
 
 import net from 'node:net';
@@ -31,9 +32,13 @@ export function parseContainerName(raw: string): string {
   return raw;
 }
 
-export function parsePort(raw: string, label: string): number {
+/** A TCP port; with `zeroPicksFree` also 0, which asks the system for any free port. */
+export function parsePort(raw: string, label: string, { zeroPicksFree = false } = {}): number {
   const text = raw.trim();
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw fieldError(label, raw, 'not a port (allowed: an integer from 1 to 65535)');
+  const lowest = zeroPicksFree ? 0 : 1;
+  if (!/^\d{1,5}$/.test(text) || Number(text) < lowest || Number(text) > 65535) {
+    throw fieldError(label, raw, `not a port (allowed: an integer from ${lowest} to 65535${zeroPicksFree ? ', 0 picks a free port' : ''})`);
+  }
   return Number(text);
 }
 

@@ -3,7 +3,7 @@
  * ready, the time is up, or the caller says the container is gone. Each probe is bounded too.
  */
 
-import { httpRequest, NoAnswerError } from './kserve.js';
+import { modelReady, serverReady } from './client.js';
 
 export type ReadinessPhase =
   /** Nothing answers HTTP yet: the container is starting or Triton is still initialising. */
@@ -41,15 +41,6 @@ const PROBE_TIMEOUT_MS = 2_000;
  */
 const MIN_PROBE_TIMEOUT_MS = 250;
 
-async function status(url: URL, timeoutMs: number): Promise<number | undefined> {
-  try {
-    return (await httpRequest(url, { method: 'GET', timeoutMs })).status;
-  } catch (error) {
-    if (error instanceof NoAnswerError) return undefined;
-    throw error;
-  }
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function waitUntilReady(options: ReadinessOptions): Promise<ReadinessOutcome> {
@@ -73,12 +64,12 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
     if (remaining <= 0) return { ok: false, reason: 'timeout', state, elapsedMs: Date.now() - started };
     const probeTimeout = Math.min(PROBE_TIMEOUT_MS, Math.max(MIN_PROBE_TIMEOUT_MS, remaining));
 
-    const server = await status(new URL('/v2/health/ready', options.baseUrl), probeTimeout);
+    const server = await serverReady(options.baseUrl, probeTimeout);
     if (server !== undefined) {
       const ready: string[] = [];
       const notReady: string[] = [];
       for (const model of options.models) {
-        const code = await status(new URL(`/v2/models/${encodeURIComponent(model)}/ready`, options.baseUrl), probeTimeout);
+        const code = await modelReady(options.baseUrl, model, probeTimeout);
         (code === 200 ? ready : notReady).push(model);
       }
       const allReady = server === 200 && notReady.length === 0;

@@ -1,10 +1,11 @@
 /**
- * Cleanup on interruption: while files are being staged, SIGINT/SIGTERM remove what this run
- * created and exit 130/143. While the staged project is being moved into place the signal is
- * held back until the move is complete, so the disk never shows half a project.
+ * SIGINT/SIGTERM for every command: run the cleanups registered by whoever owns something to undo
+ * (the writer's staging folder, a docker build, a container) and exit 130/143. withSignalsHeld
+ * holds a signal back while work that must not be cut in two runs (the writer moving a staged
+ * project into place), and acts on it afterwards.
  */
 
-import { EXIT } from '../ui/errors.js';
+import { EXIT } from './errors.js';
 
 type Cleanup = () => void;
 

@@ -1,7 +1,13 @@
-/** yargs definition of the default command; the work is in create.ts, loaded only when it runs. */
+/**
+ * The flags that describe a model (create and add-model share them): their yargs options, the
+ * values as the spec layer takes them, and the draft they and --from make together. Every value is
+ * judged by src/model-spec's rules, the same the prompts and spec files use.
+ */
 
-import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_TRITON_VERSION, NEWEST_RELEASE } from '../spec/releases.js';
+import type { Argv } from 'yargs';
+import { draftFromFile } from '../model-spec/from-file.js';
+import { draftFromFlags, type SpecFlags } from '../model-spec/from-flags.js';
+import { mergeDrafts, type SpecDraft } from '../model-spec/spec.js';
 import { asList, asOne } from './args.js';
 
 /**
@@ -35,8 +41,12 @@ export function specOptions<T>(y: Argv<T>, tritonVersionDefault: string) {
     .option('reshape', { type: 'string', describe: 'name:dims the model sees instead of the declared dims, repeatable (same element count)' });
 }
 
+export interface ModelFlags extends SpecFlags {
+  from?: string;
+}
+
 /** The spec flags as the commands hand them to the spec layer. */
-export function specFlagsFrom(args: Record<string, unknown>) {
+export function specFlagsFrom(args: Record<string, unknown>): ModelFlags {
   return {
     name: asOne(args.name, 'name'),
     template: asOne(args.template, 'template'),
@@ -62,34 +72,7 @@ export function specFlagsFrom(args: Record<string, unknown>) {
   };
 }
 
-export const createCommandModule: CommandModule = {
-  // `create` by name, and the command run when none is named.
-  command: ['create [directory]', '$0'],
-  describe: 'Create a project (asks what it needs in a terminal; --yes for defaults)',
-  builder: (y) =>
-    specOptions(y, `${DEFAULT_TRITON_VERSION}, Triton ${NEWEST_RELEASE.triton}`)
-      .positional('directory', { type: 'string', describe: 'Folder to create [default: triton-project]' })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Never prompt: take defaults for what is not given' })
-      .option('force', { type: 'boolean', default: false, describe: 'Write into a non-empty folder, replacing generated files (others are kept)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the files it would write, write nothing' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (spec and files) on stdout' })
-      // No default: the simplest argv skip yargs (simple-argv.ts) and must get the same arguments object.
-      .option('build', { type: 'boolean', describe: 'Then docker build the image (as the build command does)' })
-      .option('run', { type: 'boolean', describe: 'Then build, start Triton in docker, wait until ready and send a test request (as the run command does)' })
-      .example('$0 my-project', 'asks for the model name, tensors, dependencies, assets')
-      .example('$0 my-project --yes', 'the reference example, no questions')
-      .example('$0 my-project --name resnet --input image:UINT8:-1,-1,3 --output probs:FP32:1000 -r torch==2.4.0 --max-batch-size 8', 'your own tensors'),
-  handler: async (args) => {
-    const { createCommand } = await import('./create.js');
-    await createCommand({
-      ...specFlagsFrom(args),
-      directory: asOne(args.directory, 'directory'),
-      yes: Boolean(args.yes),
-      force: Boolean(args.force),
-      dryRun: Boolean(args.dryRun),
-      json: Boolean(args.json),
-      build: Boolean(args.build),
-      run: Boolean(args.run),
-    });
-  },
-};
+/** The draft of --from (when given) with the flags on top, field by field. */
+export async function draftFromFlagsAndFile(flags: ModelFlags, cwd: string): Promise<SpecDraft> {
+  return mergeDrafts(flags.from !== undefined ? await draftFromFile(flags.from, cwd) : {}, draftFromFlags(flags, cwd));
+}

@@ -1,13 +1,6 @@
 /**
  * Real Triton Inference Server for the tests: the build the nvidia-pytriton wheel carries (in the test
- * venv), started the way PyTriton starts it (its pytriton/triton.py):
- * - the wheel's `pytriton/tritonserver/` holds `bin/tritonserver`, `backends/python/` and one Python-backend
- *   stub per Python minor version under `python_backend_stubs/<major.minor>/`; the server wants the stub
- *   beside libtriton_python.so, so a backends folder is assembled once per venv with the stub matching the
- *   venv's Python;
- * - the wheel's bundled libraries (`nvidia_pytriton.libs`) and the interpreter's libpython folder go on
- *   LD_LIBRARY_PATH; the venv's `bin` goes first on PATH, which is how the stub's embedded Python finds
- *   the venv's packages (numpy, and whatever models import).
+ * venv), laid out by scripts/tritonserver.mjs (shared with bench/run) the way PyTriton starts it.
  * Every server listens on 127.0.0.1 on free ports, in a process group of its own (the stubs are its
  * children), with its log kept; stop() ends the whole group, every wait is bounded, and the process exit
  * hook kills whatever a crashed test left running.
@@ -15,84 +8,12 @@
 
 import { execa, type ResultPromise } from 'execa';
 import { beforeEach } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { tritonArgs, tritonLayout } from '../../scripts/tritonserver.mjs';
 import { httpRequest, statusOf } from '../../src/triton/client.js';
-import { ROOT, TEST_PYTHON } from './cli.js';
 import { freePorts } from './ports.js';
 
-const VENV = path.join(ROOT, '.venv-test');
-
-/** The Triton release the nvidia-pytriton wheel of test/python/requirements.txt carries. */
-export const TRITON_WHEEL_RELEASE = '2.51.0 (NGC 24.10)';
-
-export interface TritonWheel {
-  /** pytriton/tritonserver: bin/, backends/, python_backend_stubs/<major.minor>/. */
-  dist: string;
-  /** nvidia_pytriton.libs: the libraries the server and the backend link. */
-  libs: string;
-  /** The venv's Python, major.minor, and the folder of its libpython. */
-  pythonMinor: string;
-  pythonLibDir: string;
-}
-
-let wheel: TritonWheel | undefined;
-
-/** Where the test venv's nvidia-pytriton wheel keeps the server. */
-export function tritonWheel(): TritonWheel {
-  if (wheel) return wheel;
-  const facts = JSON.parse(
-    execFileSync(TEST_PYTHON, [
-      '-c',
-      'import json, sys, sysconfig, pytriton; print(json.dumps({"pytriton": pytriton.__path__[0], "libdir": sysconfig.get_config_var("LIBDIR"), "minor": f"{sys.version_info[0]}.{sys.version_info[1]}"}))',
-    ]).toString(),
-  ) as { pytriton: string; libdir: string; minor: string };
-  wheel = { dist: path.join(facts.pytriton, 'tritonserver'), libs: path.join(path.dirname(facts.pytriton), 'nvidia_pytriton.libs'), pythonMinor: facts.minor, pythonLibDir: facts.libdir };
-  return wheel;
-}
-
-export interface TritonLayout {
-  binary: string;
-  backends: string;
-  env: Record<string, string>;
-}
-
-let layout: TritonLayout | undefined;
-
-/** The wheel's server with a backends folder holding the stub for the venv's Python (assembled once per venv). */
-export function tritonLayout(): TritonLayout {
-  if (layout) return layout;
-  const { dist, libs, pythonMinor, pythonLibDir } = tritonWheel();
-  const stub = path.join(dist, 'python_backend_stubs', pythonMinor, 'triton_python_backend_stub');
-  if (!fs.existsSync(stub)) throw new Error(`the nvidia-pytriton wheel has no Python-backend stub for Python ${pythonMinor} (${stub})`);
-  const backends = path.join(VENV, 'triton-backends');
-  const python = path.join(backends, 'python');
-  if (!fs.existsSync(path.join(python, 'triton_python_backend_stub'))) {
-    // Assembled beside, then renamed: test files start servers in parallel.
-    const partial = `${backends}.${process.pid}`;
-    fs.rmSync(partial, { recursive: true, force: true });
-    fs.cpSync(path.join(dist, 'backends'), partial, { recursive: true });
-    fs.copyFileSync(stub, path.join(partial, 'python', 'triton_python_backend_stub'));
-    fs.chmodSync(path.join(partial, 'python', 'triton_python_backend_stub'), 0o755);
-    try {
-      fs.renameSync(partial, backends);
-    } catch {
-      fs.rmSync(partial, { recursive: true, force: true }); // another file was first
-    }
-  }
-  layout = {
-    binary: path.join(dist, 'bin', 'tritonserver'),
-    backends,
-    env: {
-      LD_LIBRARY_PATH: [libs, pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-      PATH: [path.join(VENV, 'bin'), process.env.PATH].filter(Boolean).join(':'),
-      PYTHONDONTWRITEBYTECODE: '1',
-    },
-  };
-  return layout;
-}
+export { TRITON_WHEEL_RELEASE, TRITON_WHEEL_TAG, tritonLayout, tritonWheel, type TritonLayout, type TritonWheel } from '../../scripts/tritonserver.mjs';
 
 export interface TritonOptions {
   /** One or more model repositories (--model-repository each). */
@@ -169,22 +90,15 @@ function groupGone(pid: number): boolean {
 }
 
 async function launch(options: TritonOptions, ports: { http: number; grpc: number; metrics: number }) {
-  const { binary, backends, env } = tritonLayout();
-  const args = [
-    ...options.repositories.map((repository) => `--model-repository=${repository}`),
-    `--backend-directory=${backends}`,
-    '--http-address=127.0.0.1',
-    '--grpc-address=127.0.0.1',
-    '--metrics-address=127.0.0.1',
-    `--http-port=${ports.http}`,
-    `--grpc-port=${ports.grpc}`,
-    `--metrics-port=${ports.metrics}`,
-    `--exit-timeout-secs=${EXIT_TIMEOUT_SECONDS}`,
-    // Shared-memory regions are named from this prefix: servers running side by side must not share one.
-    `--backend-config=python,shm-region-prefix-name=ctm${process.pid}x${serverCount++}x`,
-    ...(options.modelControl === 'explicit' ? ['--model-control-mode=explicit'] : []),
-    ...(options.args ?? []),
-  ];
+  const { binary, env } = tritonLayout();
+  const args = tritonArgs({
+    repositories: options.repositories,
+    ports,
+    shmPrefix: `ctm${process.pid}x${serverCount++}x`,
+    explicit: options.modelControl === 'explicit',
+    exitTimeoutSeconds: EXIT_TIMEOUT_SECONDS,
+    extra: options.args ?? [],
+  });
   const child: ResultPromise = execa(binary, args, {
     env,
     extendEnv: true,

@@ -10,6 +10,8 @@ export interface ConfigContext {
   firstSubdir?: { name: string; entries: DirEntry[] };
   /** Model-relative path of the model file that defines auto_complete_config, when one does. */
   autoCompleteFile?: string;
+  /** The NGC release (YY.MM) Triton runs: fields later than its model_config.proto are unknown to it. */
+  release: string;
   /** Whether a model-relative path exists (undefined: cannot tell). */
   pathExists: (relative: string) => boolean | undefined;
 }

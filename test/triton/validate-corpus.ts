@@ -68,6 +68,8 @@ export interface CorpusCase {
   config?: (base: string) => string | null;
   /** Files of the model folder beside config.pbtxt; null removes one. Default: {'1/model.py': NEUTRAL_MODEL}. */
   files?: Record<string, string | null>;
+  /** A fuzzed case: how it was made, to reproduce it from a report. */
+  fuzzNote?: string;
 }
 
 const replace = (from: string | RegExp, to: string) => (base: string) => {
@@ -112,6 +114,9 @@ export const CORPUS: CorpusCase[] = [
   { id: 'platform_ensemble_no_steps', rule: 'ensemble', config: replace('backend: "python"', 'platform: "ensemble"') },
   { id: 'platform_unknown', rule: 'backend-platform', config: replace('backend: "python"', 'platform: "nosuch_platform"') },
   { id: 'runtime_set', rule: 'backend-platform', config: replace('backend: "python"', 'backend: "python"\nruntime: "model.py"') },
+  { id: 'runtime_library', rule: 'backend-platform', config: replace('backend: "python"', 'backend: "python"\nruntime: "libtriton_python.so"') },
+  { id: 'runtime_other_library', rule: 'backend-platform', config: replace('backend: "python"', 'backend: "python"\nruntime: "libtriton_other.so"') },
+  { id: 'backend_tensorflow', rule: 'backend-platform', config: replace('backend: "python"', 'backend: "tensorflow"') },
 
   // max_batch_size
   { id: 'mbs_negative', rule: 'max-batch-size', config: replace('max_batch_size: 4', 'max_batch_size: -1') },
@@ -219,6 +224,10 @@ export const CORPUS: CorpusCase[] = [
   { id: 'vf_zero', rule: 'version-folder', files: { '1/model.py': null, '0/model.py': NEUTRAL_MODEL } },
   { id: 'vf_leading_zero', rule: 'version-folder', files: { '1/model.py': null, '01/model.py': NEUTRAL_MODEL } },
   { id: 'vf_negative', rule: 'version-folder', files: { '1/model.py': null, '-1/model.py': NEUTRAL_MODEL } },
+  { id: 'vf_negative_not_loaded', rule: 'version-folder', files: { '1/model.py': NEUTRAL_MODEL, '-1/model.py': NEUTRAL_MODEL } },
+  { id: 'vf_plus_sign', rule: 'version-folder', files: { '1/model.py': null, '+1/model.py': NEUTRAL_MODEL } },
+  { id: 'vf_trailing_characters', rule: 'version-folder', files: { '1/model.py': NEUTRAL_MODEL, '2_old/model.py': NEUTRAL_MODEL } },
+  { id: 'vf_trailing_characters_beside', rule: 'version-folder', files: { '2/model.py': NEUTRAL_MODEL, '2_old/notes.txt': 'x' } },
   { id: 'vf_extra_non_numeric', rule: 'version-folder', files: { '1/model.py': NEUTRAL_MODEL, 'notes/readme.txt': 'x' } },
   { id: 'vf_latest_without_model', rule: 'model-file', files: { '1/model.py': NEUTRAL_MODEL, '2/readme.txt': 'x' } },
   { id: 'vf_model_missing', rule: 'model-file', files: { '1/model.py': null, '1/other.py': NEUTRAL_MODEL } },
@@ -226,6 +235,8 @@ export const CORPUS: CorpusCase[] = [
   { id: 'vf_default_filename_missing', rule: 'model-file', config: append('default_model_filename: "other.py"') },
   { id: 'vf_huge_version', rule: 'version-folder', files: { '1/model.py': null, '99999999999999999999/model.py': NEUTRAL_MODEL } },
   { id: 'no_config', rule: 'no-config', config: () => null },
+  { id: 'no_config_auto_complete', rule: 'no-config', config: () => null, files: { '1/model.py': `${NEUTRAL_MODEL}\n    @staticmethod\n    def auto_complete_config(auto_complete_model_config):\n        auto_complete_model_config.add_input({"name": "x", "data_type": "TYPE_FP32", "dims": [4]})\n        auto_complete_model_config.add_output({"name": "z", "data_type": "TYPE_FP32", "dims": [4]})\n        return auto_complete_model_config\n` } },
+  { id: 'no_config_no_model_file', rule: 'no-config', config: () => null, files: { '1/main.py': NEUTRAL_MODEL } },
 
   // parameters
   { id: 'param_empty_key', rule: 'parameters', config: append('parameters { key: "" value { string_value: "x" } }') },
@@ -233,6 +244,7 @@ export const CORPUS: CorpusCase[] = [
   { id: 'param_key_only', rule: 'parameters', config: append('parameters { key: "k" }') },
   { id: 'param_twice', rule: 'parameters', config: append('parameters { key: "threshold" value { string_value: "0.7" } }') },
   { id: 'param_execution_env_missing', rule: 'parameters', config: append('parameters { key: "EXECUTION_ENV_PATH" value { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }') },
+  { id: 'param_execution_env_outside', rule: 'parameters', config: append('parameters { key: "EXECUTION_ENV_PATH" value { string_value: "/nonexistent/env.tar.gz" } }') },
   { id: 'param_shm_growth', rule: 'parameters', config: append('parameters { key: "shm-growth-byte-size" value { string_value: "1048576" } }') },
 
   // transaction policy, cache, warmup, optimization, batch inputs, metrics, unknown fields
@@ -242,6 +254,13 @@ export const CORPUS: CorpusCase[] = [
   { id: 'warmup_ok', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } } } ]') },
   { id: 'warmup_unknown_input', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "nosuch" value { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } } } ]') },
   { id: 'warmup_no_data', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] } } } ]') },
+  { id: 'warmup_batch_zero', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 0 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] } } } ]') },
+  { id: 'warmup_variable_dims', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] random_data: true } } inputs { key: "y" value { data_type: TYPE_INT32 dims: [ -1 ] zero_data: true } } } ]') },
+  { id: 'warmup_wrong_type', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_INT32 dims: [ 4 ] zero_data: true } } } ]') },
+  { id: 'warmup_wrong_dims', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 2 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 3 ] zero_data: true } } } ]') },
+  { id: 'warmup_optional_given', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } } inputs { key: "y" value { data_type: TYPE_INT32 dims: [ 3 ] random_data: true } } } ]') },
+  { id: 'warmup_file_missing', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] input_data_file: "x.bin" } } } ]') },
+  { id: 'warmup_file_present', rule: 'model_warmup', config: append('model_warmup [ { name: "w" batch_size: 1 inputs { key: "x" value { data_type: TYPE_FP32 dims: [ 4 ] input_data_file: "x.bin" } } } ]'), files: { '1/model.py': NEUTRAL_MODEL, 'warmup/x.bin': '0123456789abcdef' } },
   { id: 'optimization_pinned', rule: 'optimization', config: append('optimization { input_pinned_memory { enable: false } }') },
   { id: 'optimization_priority', rule: 'optimization', config: append('optimization { priority: PRIORITY_MAX }') },
   { id: 'batch_input_ok', rule: 'batch-io', config: append('batch_input [ { kind: BATCH_ELEMENT_COUNT target_name: "count" data_type: TYPE_FP32 source_input: "y" } ]') },
@@ -261,6 +280,8 @@ export const CORPUS: CorpusCase[] = [
   { id: 'py_no_class', rule: 'python-class', files: { '1/model.py': 'import triton_python_backend_utils as pb_utils\n\n\nclass Model:\n    def execute(self, requests):\n        return []\n' } },
   { id: 'py_no_execute', rule: 'python-class', files: { '1/model.py': 'class TritonPythonModel:\n    def initialize(self, args):\n        pass\n' } },
   { id: 'py_syntax_error', rule: 'python-scan', files: { '1/model.py': 'class TritonPythonModel:\n    def execute(self, requests)\n        return []\n' } },
+  { id: 'py_indentation_error', rule: 'python-scan', files: { '1/model.py': 'class TritonPythonModel:\n    def execute(self, requests):\n    return []\n' } },
+  { id: 'py_syntax_error_other_version', rule: 'python-scan', config: append('version_policy { specific { versions: [ 2 ] } }'), files: { '1/model.py': 'class TritonPythonModel:\n    def execute(self, requests)\n        return []\n', '2/model.py': NEUTRAL_MODEL } },
   { id: 'py_missing_import', rule: 'python-scan', files: { '1/model.py': `import not_a_module_anyone_has\n${NEUTRAL_MODEL}` } },
   { id: 'py_unknown_tensor_name', rule: 'python-tensor-name', files: { '1/model.py': NEUTRAL_MODEL.replace('output_tensors=[]', 'output_tensors=[pb_utils.Tensor("nosuch", pb_utils.get_input_tensor_by_name(r, "x").as_numpy())]').replace('for _ in requests', 'for r in requests') } },
   { id: 'py_auto_complete_static', rule: 'auto-complete', config: replace(/output \[[\s\S]*?\n\]\n/, ''), files: { '1/model.py': `${NEUTRAL_MODEL}\n    @staticmethod\n    def auto_complete_config(auto_complete_model_config):\n        auto_complete_model_config.add_output({"name": "z", "data_type": "TYPE_FP32", "dims": [4]})\n        return auto_complete_model_config\n` } },

@@ -109,7 +109,7 @@ describe('withTritonDefaults', () => {
       expect(json.optimization).toBeUndefined();
       expect(json.ensemble_scheduling).toEqual({
         step: [{ model_name: 'a', model_version: -1, input_map: {}, output_map: {}, model_namespace: '' }],
-        max_inflight_responses: 0,
+        max_inflight_requests: 0,
       });
     });
   });

@@ -287,6 +287,61 @@ export function buildCorpus(options: { torch: boolean; models: string[] }): Corp
   post('caller: BLS to a model that is not ready', 'BLS', '/v2/models/caller/infer', { inputs: [x()], parameters: { target: 'broken' } });
   post('auto: the output auto_complete_config added', 'auto-complete', '/v2/models/auto/infer', { inputs: [x()] });
 
+  // The classification extension (labels from the output's label_filename), on batched and unbatched models.
+  const labeled = (data: number[], batch: number, parameters: Record<string, unknown>) => ({ inputs: [{ name: 'x', datatype: 'FP32', shape: [batch, 3], data }], outputs: [{ name: 'y', parameters }] });
+  post('labeled: classification 2 of a batch of 2', 'classification', '/v2/models/labeled/infer', labeled([0.1, 0.7, 0.2, 3, 2, 1], 2, { classification: 2 }));
+  post('labeled: classification past the element count', 'classification', '/v2/models/labeled/infer', labeled([0.5, -1.25, 0.5], 1, { classification: 5 }));
+  post('labeled: classification as binary output', 'classification', '/v2/models/labeled/infer', labeled([1, 2, 3], 1, { classification: 1, binary_data: true }));
+  post('labeled: classification 0', 'classification', '/v2/models/labeled/infer', labeled([1, 2, 3], 1, { classification: 0 }));
+  post('echo: classification of INT32', 'classification', '/v2/models/echo/infer', { inputs: [x({ data: [7, -3] })], outputs: [{ name: 'y', parameters: { classification: 2 } }] });
+  post('echo: classification not an integer', 'classification', '/v2/models/echo/infer', { inputs: [x()], outputs: [{ name: 'y', parameters: { classification: 'two' } }] });
+  // Not here: classification of a BYTES output, which crashes 2.51.0 (TopkClassifications divides by the
+  // type's byte size, 0); newer releases answer 400, and so does serve (test/unit/serve.request.test.ts).
+
+  // Raw binary requests (Inference-Header-Content-Length 0): the body is the one input's data.
+  const raw = (what: string, model: string, body: Buffer) => add({ id: `${model}: raw, ${what}`, kind: 'raw binary', method: 'POST', path: `/v2/models/${model}/infer`, body, headers: { 'inference-header-content-length': '0' } });
+  raw('BYTES', 'text', Buffer.from('hello'));
+  raw('FP32 of a batching model', 'labeled', binaryValues('FP32', 3));
+  raw('a byte count that does not fit', 'labeled', binaryValues('FP32', 2));
+  raw('a variable dimension', 'fp', binaryValues('FP32', 5));
+  raw('a model with 14 inputs', 'types', binaryValues('INT32', 2));
+
+  // JSON that rapidjson refuses, each for its own reason, at its byte offset.
+  for (const [what, text] of [
+    ['an unterminated string', '{"inputs": [{"name": "x}'],
+    ['a bad escape', '{"id": "a\\qb", "inputs": []}'],
+    ['a missing colon', '{"inputs" []}'],
+    ['a trailing comma', '{"inputs": [1,]}'],
+    ['a missing member name', '{"inputs": [], }'],
+    ['a number without its fraction', '{"id": 1., "inputs": []}'],
+    ['a number without its exponent', '{"id": 1e, "inputs": []}'],
+    ['a lone surrogate escape', '{"id": "\\uD800", "inputs": []}'],
+    ['a bad hex escape', '{"id": "\\u12G4", "inputs": []}'],
+    ['a tab inside a string', '{"id": "a\tb", "inputs": []}'],
+    ['a misspelt literal', '{"inputs": nul}'],
+    ['a misspelt Infinity', '{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1], "data": [Infinit]}]}'],
+    ['a multi-byte character before the error', '{"id": "é", "inputs" []}'],
+    ['only spaces', '   '],
+  ] as const) {
+    post(`fp: ${what}`, 'malformed JSON', '/v2/models/fp/infer', Buffer.from(text));
+  }
+
+  // What the frontend says of each member it cannot read, with TritonJson's reason; core errors with a request id.
+  const more: [string, unknown][] = [
+    ['an input entry that is not an object', { inputs: [5] }],
+    ['an output entry that is not an object', { inputs: [x()], outputs: [5] }],
+    ['a sequence_id that is a bool', { inputs: [x()], parameters: { sequence_id: true } }],
+    ['a negative priority', { inputs: [x()], parameters: { priority: -1 } }],
+    ['a timeout that is a string', { inputs: [x()], parameters: { timeout: '5' } }],
+    ['binary_data_output that is a number', { inputs: [x()], parameters: { binary_data_output: 1 } }],
+    ['binary_data that is a string', { inputs: [x()], outputs: [{ name: 'y', parameters: { binary_data: 'yes' } }] }],
+    ['data that is not a list', { inputs: [x({ data: 5 })] }],
+    ['a wrong shape with a request id', { id: 'req-9', inputs: [x({ shape: [3] })] }],
+    ['an unknown output with a request id', { id: 'req-10', inputs: [x()], outputs: [{ name: 'nosuch' }] }],
+  ];
+  for (const [what, body] of more) post(`echo: ${what}`, 'request errors', '/v2/models/echo/infer', body);
+  post('labeled: a wrong shape on a batching model', 'request errors', '/v2/models/labeled/infer', { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
+
   // Methods and paths.
   add({ id: 'GET on infer', kind: 'routing', method: 'GET', path: '/v2/models/echo/infer' });
   add({ id: 'POST on ready', kind: 'routing', method: 'POST', path: '/v2/models/echo/ready', body: Buffer.alloc(0) });

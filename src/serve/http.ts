@@ -92,7 +92,10 @@ async function readBody(req: http.IncomingMessage, res: http.ServerResponse, lim
   const refuse = (error: TritonError) => {
     res.setHeader('connection', 'close');
     req.resume();
-    res.once('finish', () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+    // Node would destroy the socket once the answer is out (destroySoon): body bytes still arriving then
+    // reset the connection, and a client still writing gets EPIPE, not the 400. Half-close, drain, linger.
+    const socket = req.socket;
+    socket.destroySoon = () => void socket.end(() => setTimeout(() => socket.destroy(), LINGER_MS).unref());
     return error;
   };
   if (req.destroyed) throw new ClientGone();

@@ -1,5 +1,5 @@
 // bench/run's measurement of batched execute, in real Triton (the nvidia-pytriton wheel's build, from the
-// test venv: scripts/test-venv.mjs, scripts/triton-wheel.mjs). Two generated blank models with dynamic
+// test venv: scripts/test-venv.mjs, scripts/tritonserver.mjs). Two generated blank models with dynamic
 // batching and the same compute(), a product with a fixed 4096 x 4096 float64 weight, whose cost is mostly
 // per call (the 128 MB weight streams from memory once per product, whether it multiplies one row or eight): `batched`, as generated (the requests Triton hands execute() together go through compute()
 // at once), and `per_request`, the same model with execute() calling compute() once per request, as
@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureTestVenv } from '../scripts/test-venv.mjs';
-import { tritonLayout } from '../scripts/triton-wheel.mjs';
+import { tritonArgs, tritonLayout } from '../scripts/tritonserver.mjs';
 
 const CLIENTS = 8;
 const WIDTH = 4096;
@@ -74,18 +74,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** tritonserver on free loopback ports, in a process group of its own; resolves once every model is ready. */
 async function startTriton(repository, work) {
-  const { binary, backends, env } = tritonLayout();
+  const { binary, env } = tritonLayout();
   const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
-  const args = [
-    `--model-repository=${repository}`,
-    `--backend-directory=${backends}`,
-    ...['--http-address=127.0.0.1', '--grpc-address=127.0.0.1', '--metrics-address=127.0.0.1'],
-    `--http-port=${http}`,
-    `--grpc-port=${grpc}`,
-    `--metrics-port=${metrics}`,
-    '--exit-timeout-secs=5',
-    `--backend-config=python,shm-region-prefix-name=ctmbench${process.pid}x`,
-  ];
+  const args = tritonArgs({ repositories: [repository], ports: { http, grpc, metrics }, shmPrefix: `ctmbench${process.pid}x` });
   const log = fs.openSync(path.join(work, 'triton.log'), 'w');
   // One BLAS thread: the compute takes the same CPU whichever variant runs, on a machine of any size.
   const child = spawn(binary, args, { env: { ...process.env, ...env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, stdio: ['ignore', log, log], detached: true });

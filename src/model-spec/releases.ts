@@ -77,6 +77,38 @@ export const MIN_TRITON_VERSION = (TRITON_RELEASES[0] as TritonRelease).tag;
 /** The Python backend reads and writes BF16 tensors from this release on ("TYPE_BF16 not currently supported" before). */
 export const BF16_MIN_TRITON_VERSION = '24.08';
 
+/**
+ * Backends the NGC images of a release carry (build.py's enable_all on the release branch: the
+ * `-py3` image), and the two that come in images of their own (`-vllm-python-py3`, Python-based;
+ * `-trtllm-python-py3`). TensorFlow left the images in 25.03.
+ */
+export function imageBackends(tag: string): string[] {
+  return [
+    'python',
+    'onnxruntime',
+    'pytorch',
+    'tensorrt',
+    'openvino',
+    'fil',
+    'dali',
+    'identity',
+    'repeat',
+    'square',
+    ...(tag < '25.03' ? ['tensorflow'] : []),
+    'vllm',
+    'tensorrtllm',
+  ];
+}
+
+/** Backends with a runtime that is a model.py in the backends folder (vLLM; PyTorch's experimental PyTorch 2 runtime). */
+export const PYTHON_BASED_BACKENDS: readonly string[] = ['vllm', 'pytorch'];
+
+/** `Triton 2.51.0 (24.10)`, or the tag alone for a release newer than those known. */
+export function tritonOf(tag: string): string {
+  const known = knownRelease(tag);
+  return known ? `Triton ${known.triton} (${tag})` : `Triton ${tag}`;
+}
+
 export function knownRelease(tag: string): TritonRelease | undefined {
   return TRITON_RELEASES.find((release) => release.tag === tag);
 }

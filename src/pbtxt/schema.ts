@@ -1,14 +1,12 @@
 /**
  * Descriptors of the `inference.ModelConfig` protobuf messages (protobuf/model_config.proto in
- * triton-inference-server/common, checked field by field at 08365ea), used by the
- * text-format parser, printer, JSON helpers and the validator.
- *
+ * triton-inference-server/common, checked field by field against its r26.06 branch; `since`: a field
+ * later than 23.10), used by the text-format parser, printer, JSON helpers and the validator.
  * Every message and enum reachable from `inference.ModelConfig` is listed, with field numbers,
- * kinds, `repeated`, oneof membership and map key/value kinds exactly as the proto declares them.
- * Fields are listed in declaration order (the order protobuf's JSON printer uses). Nested types are
- * keyed by their dotted name below the package (`ModelVersionPolicy.Latest`); prefix `inference.`
- * for the protobuf full name (see `fullName`). Tests compile a .proto generated from this table
- * (test/helpers/model-config-proto.ts) with protoc and parse configs with protobuf against it.
+ * kinds, `repeated`, oneof membership and map key/value kinds exactly as the proto declares them,
+ * fields in declaration order (the order protobuf's JSON printer uses). Nested types are keyed by
+ * their dotted name below the package (`ModelVersionPolicy.Latest`; `fullName` prefixes `inference.`).
+ * Tests compile a .proto generated from this table (test/helpers/model-config-proto.ts) with protoc.
  */
 
 export type ScalarKind = 'string' | 'bytes' | 'bool' | 'int32' | 'int64' | 'uint32' | 'uint64' | 'float' | 'double';
@@ -28,6 +26,8 @@ export interface FieldDescriptor {
   map?: { key: MapKeyKind; value: ScalarKind | 'message'; valueMessageType?: string };
   /** Name of the oneof group this field belongs to. */
   oneof?: string;
+  /** The first NGC release (YY.MM) whose model_config.proto has the field; absent: 23.10 or earlier. */
+  since?: string;
 }
 
 export interface MessageDescriptor {
@@ -93,7 +93,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     f('is_shape_tensor', 6, 'bool'),
     f('allow_ragged_batch', 7, 'bool'),
     f('optional', 8, 'bool'),
-    f('is_non_linear_format_io', 9, 'bool'),
+    f('is_non_linear_format_io', 9, 'bool', { since: '24.08' }),
   ]),
   'ModelOutput': msg('ModelOutput', [
     f('name', 1, 'string'),
@@ -102,7 +102,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     message('reshape', 5, 'ModelTensorReshape'),
     f('label_filename', 4, 'string'),
     f('is_shape_tensor', 6, 'bool'),
-    f('is_non_linear_format_io', 7, 'bool'),
+    f('is_non_linear_format_io', 7, 'bool', { since: '24.08' }),
   ]),
 
   'BatchInput': msg('BatchInput', [
@@ -186,7 +186,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     f('max_sequence_idle_microseconds', 1, 'uint64'),
     repeated('control_input', 2, 'message', { messageType: 'ModelSequenceBatching.ControlInput' }),
     repeated('state', 5, 'message', { messageType: 'ModelSequenceBatching.State' }),
-    f('iterative_sequence', 6, 'bool'),
+    f('iterative_sequence', 6, 'bool', { since: '23.11' }),
   ]),
   'ModelSequenceBatching.Control': msg('ModelSequenceBatching.Control', [
     enumField('kind', 1, 'ModelSequenceBatching.Control.Kind'),
@@ -212,8 +212,8 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     enumField('data_type', 3, 'DataType'),
     repeated('dims', 4, 'int64'),
     repeated('initial_state', 5, 'message', { messageType: 'ModelSequenceBatching.InitialState' }),
-    f('use_same_buffer_for_input_output', 6, 'bool'),
-    f('use_growable_memory', 7, 'bool'),
+    f('use_same_buffer_for_input_output', 6, 'bool', { since: '23.11' }),
+    f('use_growable_memory', 7, 'bool', { since: '23.11' }),
   ]),
   'ModelSequenceBatching.StrategyDirect': msg('ModelSequenceBatching.StrategyDirect', [
     f('max_queue_delay_microseconds', 1, 'uint64'),
@@ -228,7 +228,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
 
   'ModelEnsembling': msg('ModelEnsembling', [
     repeated('step', 1, 'message', { messageType: 'ModelEnsembling.Step' }),
-    f('max_inflight_requests', 2, 'uint32'),
+    f('max_inflight_requests', 2, 'uint32', { since: '25.11' }),
   ]),
   'ModelEnsembling.Step': msg('ModelEnsembling.Step', [
     f('model_name', 1, 'string'),
@@ -276,7 +276,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     f('name', 1, 'string'),
     f('platform', 2, 'string'),
     f('backend', 17, 'string'),
-    f('runtime', 25, 'string'),
+    f('runtime', 25, 'string', { since: '24.01' }),
     message('version_policy', 3, 'ModelVersionPolicy'),
     f('max_batch_size', 4, 'int32'),
     repeated('input', 5, 'message', { messageType: 'ModelInput' }),
@@ -297,7 +297,7 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     message('model_transaction_policy', 19, 'ModelTransactionPolicy'),
     message('model_repository_agents', 23, 'ModelRepositoryAgents'),
     message('response_cache', 24, 'ModelResponseCache'),
-    message('model_metrics', 26, 'ModelMetrics'),
+    message('model_metrics', 26, 'ModelMetrics', { since: '24.11' }),
   ]),
 };
 

@@ -32,6 +32,8 @@ export interface VersionFolder {
 export interface VersionProblem {
   folder: string;
   message: string;
+  /** Triton cannot go on with it (warnings are folders it skips or reads as another number). */
+  fatal?: boolean;
 }
 
 export interface ModelFolder {
@@ -86,7 +88,11 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const MAX_PATHS = 20_000;
 const MAX_DEPTH = 4;
 
-/** Version folders as Triton reads them (VersionsToLoad): std::stoll of the name, leading zeros refused. */
+/**
+ * Version folders as Triton reads them (VersionsToLoad): std::stoll of the name, leading zeros refused.
+ * A number past int64 makes stoll throw std::out_of_range, which Triton does not catch (2.51.0 and
+ * the newest sources alike): the whole server aborts.
+ */
 export function versionFolders(entries: DirEntry[]): { versions: VersionFolder[]; problems: VersionProblem[] } {
   const versions: VersionFolder[] = [];
   const problems: VersionProblem[] = [];
@@ -100,6 +106,15 @@ export function versionFolders(entries: DirEntry[]): { versions: VersionFolder[]
     const match = /^\s*([+-]?\d+)/.exec(entry.name);
     if (!match) {
       problem(`Triton will ignore version directory '${entry.name}' which fails to convert to integral number (version folders are named 1, 2, ...)`);
+      continue;
+    }
+    const exact = BigInt(match[1] as string);
+    if (exact > 9223372036854775807n || exact < -9223372036854775808n) {
+      problems.push({
+        folder: entry.name,
+        fatal: true,
+        message: `version directory '${entry.name}' is past the range of a 64-bit version number: Triton aborts when it reads it (std::out_of_range from stoll), and the whole server stops`,
+      });
       continue;
     }
     const version = Number(match[1]);

@@ -25,9 +25,10 @@ import { metadataShape, prepareRequest, type InferRequest, type ModelSignature }
 import { parseGenerateBody, parseInferBody } from './request-body.js';
 import type { ModelRegistry, ModelVersion, Running } from './registry.js';
 import { bytesToJsonData, elementCount, RawJson, stringifyJson, wireInfo } from './tensors.js';
+import { classify } from './classification.js';
 import type { ModelResponse } from './worker.js';
 
-export const EXTENSIONS = ['binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'generate'];
+export const EXTENSIONS = ['classification', 'binary_tensor_data', 'parameters', 'model_configuration', 'model_repository', 'generate'];
 
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(ready|infer|config|generate|generate_stream|stats|trace\/setting))?$/;
@@ -91,7 +92,10 @@ async function readBody(req: http.IncomingMessage, res: http.ServerResponse, lim
   const refuse = (error: TritonError) => {
     res.setHeader('connection', 'close');
     req.resume();
-    res.once('finish', () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+    // Node would destroy the socket once the answer is out (destroySoon): body bytes still arriving then
+    // reset the connection, and a client still writing gets EPIPE, not the 400. Half-close, drain, linger.
+    const socket = req.socket;
+    socket.destroySoon = () => void socket.end(() => setTimeout(() => socket.destroy(), LINGER_MS).unref());
     return error;
   };
   if (req.destroyed) throw new ClientGone();
@@ -160,8 +164,12 @@ function jsonData(output: Tensor): RawJson {
 function inferAnswer(version: ModelVersion, request: InferRequest, response: ModelResponse): { body: Buffer; headers: http.OutgoingHttpHeaders } {
   if (response.error) throw response.error;
   const binaryOf = new Map(request.outputs.map((output) => [output.name, output.binary]));
+  const classesOf = new Map(request.outputs.map((output) => [output.name, output.classes ?? 0]));
+  const batching = (version.signature?.maxBatchSize ?? 0) > 0;
   const blobs: Buffer[] = [];
-  const outputs = response.outputs.map((output) => {
+  const outputs = response.outputs.map((produced) => {
+    const classes = classesOf.get(produced.name) ?? 0;
+    const output = classes > 0 ? classify(produced, classes, batching, version.labels[produced.name]) : produced;
     const described = { name: output.name, datatype: output.datatype, shape: output.shape };
     if (binaryOf.get(output.name) ?? request.binaryByDefault) {
       if (output.data.length > 0) blobs.push(output.data);
@@ -367,14 +375,15 @@ export function createHttpServer({ registry, maxInputSize }: HttpServerOptions):
             await registry.resolve(name, versionText, false);
             send(res, 200);
           } catch (error) {
-            // A known model with no such version or one not ready is 400 "Model version not ready"
-            // (Triton 2.51.0 says so for /versions/0/ready too); an unknown model keeps its error.
-            if (error instanceof TritonError && (error.code === 'UNAVAILABLE' || error.code === 'NOT_FOUND')) send(res, 400, errorBody('Model version not ready'));
+            // Triton asks the core whether the version is ready, which is no error for an unknown model
+            // or version: every "no" is 400 "Model version not ready" (HandleModelReady).
+            if (error instanceof TritonError) send(res, 400, errorBody('Model version not ready'));
             else throw error;
           }
         } else {
           const version = await registry.resolve(name, versionText);
-          send(res, 200, JSON.stringify(kind === 'config' ? version.config : modelMetadata(version, versionsOf(name))));
+          // Metadata of a version names that version; of the model, every ready one (TRITONSERVER_ServerModelMetadata).
+          send(res, 200, JSON.stringify(kind === 'config' ? version.config : modelMetadata(version, versionText === undefined ? versionsOf(name) : [version.version])));
         }
       } else {
         throw new HttpError(404, 'Not Found');

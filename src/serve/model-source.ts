@@ -4,6 +4,7 @@
  * reason Triton would not load it; and where serve finds the repository and the project around it.
  */
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { asArray, asObject, withTritonDefaults } from '../pbtxt/json.js';
 import type { PbJsonObject } from '../pbtxt/printer.js';
@@ -52,11 +53,13 @@ export interface ModelSource {
   notes: string[];
   /** An ensemble: no process of its own, its steps run on theirs. */
   ensemble?: EnsembleStep[];
+  /** The lines of each output's label_filename, by output name (the classification extension's labels). */
+  labels: Record<string, string[]>;
 }
 
 /** A model folder's config and the versions to serve, or why Triton would not load it. */
 export function modelSource(folder: ModelFolder): ModelSource {
-  const source: ModelSource = { name: folder.name, dir: folder.dir, versions: [], notes: [] };
+  const source: ModelSource = { name: folder.name, dir: folder.dir, versions: [], notes: [], labels: {} };
   const read = readModelConfig(folder);
   if (!read.ok) return { ...source, error: read.problem };
   const config = withTritonDefaults(read.json, { modelName: folder.name });
@@ -80,6 +83,17 @@ export function modelSource(folder: ModelFolder): ModelSource {
   );
   if (versions.length === 0) return { ...source, error: `at least one version must be available under the version policy of model '${folder.name}'` };
   source.versions = versions.map(String);
+
+  for (const output of asArray(config.output).map(asObject)) {
+    if (typeof output.label_filename !== 'string' || output.label_filename === '') continue;
+    // Triton reads the file when it loads the model, one label per line, and fails the load without it.
+    try {
+      source.labels[String(output.name)] = fs.readFileSync(path.join(folder.dir, output.label_filename), 'utf8').split('\n').filter((line, i, lines) => i < lines.length - 1 || line !== '');
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
+      return { ...source, error: `failed to open text file for read ${path.join(folder.dir, output.label_filename)}: ${why}` };
+    }
+  }
 
   const groups = asArray(config.instance_group).map(asObject);
   if (groups.some((group) => group.kind === 'KIND_GPU')) source.notes.push('instance_group asks for KIND_GPU: serve has no GPU placement, the model runs on CPU (model_instance_kind "CPU")');

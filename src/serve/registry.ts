@@ -1,8 +1,9 @@
 /**
  * The models serve has loaded, version by version, with Triton's states (LOADING, READY,
  * UNAVAILABLE) and the reason a version is not ready. Requests find their version here with
- * Triton's rules and messages: an unknown model is 400, an unknown version 404, a model with no
- * ready version 503; without a version the highest ready one answers. A model being (re)loaded
+ * Triton's rules and messages (ModelLifeCycle::GetModel): an unknown model, an unknown version and a
+ * model with no ready version are 404, a version not ready 503; without a version the highest ready
+ * one answers. A model being (re)loaded
  * holds its requests until the load is over. BLS requests from model.py are routed here too.
  *
  * A version whose process dies (os._exit, a segfault, a kill) stays READY, as in Triton 2.51.0,
@@ -37,6 +38,8 @@ export interface ModelVersion {
   restarting?: Promise<void>;
   /** An ensemble's steps: it has no process, requests run through its steps' (./ensemble.ts). */
   ensemble?: EnsembleStep[];
+  /** Each output's labels (label_filename), for the classification extension. */
+  labels: Record<string, string[]>;
 }
 
 /** A running request: `done` settles after its final response; `cancel` says its client is gone. */
@@ -123,7 +126,7 @@ export class ModelRegistry {
         entry = this.models.get(name);
       }
     }
-    if (!entry) throw new TritonError('INVALID_ARG', `Request for unknown model: '${name}' is not found`);
+    if (!entry) throw new TritonError('NOT_FOUND', `Request for unknown model: '${name}' is not found`);
     if (version !== undefined) {
       // Triton reads the URL's version as an integer: /versions/01 is version 1.
       const number = /^\d+$/.test(version) ? BigInt(version).toString() : version;
@@ -133,7 +136,7 @@ export class ModelRegistry {
       return found;
     }
     const ready = [...entry.versions.values()].filter((v) => v.state === 'READY').sort(byVersionDescending)[0];
-    if (!ready) throw new TritonError('UNAVAILABLE', `Request for unknown model: '${name}' has no available versions`);
+    if (!ready) throw new TritonError('NOT_FOUND', `Request for unknown model: '${name}' has no available versions`);
     return ready;
   }
 
@@ -209,15 +212,16 @@ export class ModelRegistry {
   }
 
   private async startVersion(entry: ModelEntry, source: ModelSource, version: string): Promise<void> {
-    const modelVersion: ModelVersion = { model: entry.name, version, state: 'LOADING', reason: '' };
+    const modelVersion: ModelVersion = { model: entry.name, version, state: 'LOADING', reason: '', labels: source.labels };
     entry.versions.set(version, modelVersion);
     serveLog.info(`loading: ${entry.name}:${version}`);
     const result = await this.startWorker(entry, source, modelVersion);
     if (!result.ok) {
       const extra = this.options.explainLoadError?.(entry.name, result.error);
       modelVersion.state = 'UNAVAILABLE';
-      modelVersion.reason = extra ? `${result.error}: ${extra}` : result.error;
-      serveLog.error(`failed to load '${entry.name}' version ${version}: ${modelVersion.reason}${result.traceback ? `\n${result.traceback.trimEnd()}` : ''}`);
+      // The reason in Triton's words (the repository index shows it): the stub's error as an INTERNAL status.
+      modelVersion.reason = `Internal: ${result.tritonError}`;
+      serveLog.error(`failed to load '${entry.name}' version ${version}: ${extra ? `${result.error}: ${extra}` : result.error}${result.traceback ? `\n${result.traceback.trimEnd()}` : ''}`);
       return;
     }
     // auto_complete_config may have changed the config: normalise what the model returned, as Triton does.
@@ -312,7 +316,7 @@ export class ModelRegistry {
       return;
     }
     modelVersion.state = 'UNAVAILABLE';
-    modelVersion.reason = result.error;
+    modelVersion.reason = `Internal: ${result.tritonError}`;
     serveLog.error(`failed to restart '${modelVersion.model}' version ${modelVersion.version}: ${result.error}${result.traceback ? `\n${result.traceback.trimEnd()}` : ''}`);
   }
 
@@ -363,7 +367,14 @@ export class ModelRegistry {
 
   /** A BLS request from model.py: checked like any request, run on the called model, every response returned. */
   private async bls(call: BlsCall, caller: ModelWorker): Promise<ModelResponse[]> {
-    const target = await this.resolve(call.model, call.version === '' ? undefined : call.version);
+    let target: ModelVersion;
+    try {
+      target = await this.resolve(call.model, call.version === '' || call.version === '-1' ? undefined : call.version);
+    } catch (error) {
+      if (!(error instanceof TritonError)) throw error;
+      // The Python backend asks whether the model is ready first (RequestExecutor::Infer), in these words.
+      throw new TritonError('INTERNAL', `Model ${call.model} - Error when running inference: Failed for execute the inference request. Model '${call.model}' is not ready.`);
+    }
     const signature = target.signature as ModelSignature;
     if (target.worker === caller) {
       throw new TritonError('UNSUPPORTED', `serve runs one instance of each model: '${call.model}' cannot run a BLS request on itself while it executes`);

@@ -17,6 +17,30 @@ const SEQUENCE_END = 2;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isUint = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
+/**
+ * TritonJson's reasons for a value it cannot read as asked; the frontend adds them after its own
+ * words (`Unable to parse 'inputs': attempt to access JSON non-array as array`), with TritonJson's
+ * code, INTERNAL (HTTP 500).
+ */
+const NOT_A = {
+  array: 'attempt to access JSON non-array as array',
+  string: 'attempt to access JSON non-string as string',
+  boolean: 'attempt to access JSON non-boolean as boolean',
+  uint: 'attempt to access JSON non-unsigned-integer as unsigned-integer',
+} as const;
+const unable = (words: string, reason: string) => new TritonError('INTERNAL', `${words}: ${reason}`);
+
+/** A member read as TritonJson's MemberAs* reads it: absent (or not an object to look in) and of the wrong kind are two reasons. */
+function member<T>(object: unknown, key: string, kind: keyof typeof NOT_A, test: (value: unknown) => value is T, words = `Unable to parse '${key}'`): T {
+  if (!isObject(object) || !(key in object)) throw unable(words, `attempt to access non-existing object member '${key}'`);
+  const value = object[key];
+  if (!test(value)) throw unable(words, NOT_A[kind]);
+  return value;
+}
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
+
 /** A custom parameter (SetTritonParameterFromJsonParameter): string, integer, bool or double. */
 function customParameter(key: string, value: unknown): ParameterValue {
   if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
@@ -25,9 +49,9 @@ function customParameter(key: string, value: unknown): ParameterValue {
 
 /**
  * Inference-Header-Content-Length: the JSON header's length; the whole body when absent. Read as
- * Triton reads it, with atoi: leading digits count and the rest is ignored ("100abc" is 100), text
- * without digits is 0. Triton takes 0 as a raw binary request (the whole body one input's data),
- * which serve does not implement.
+ * Triton 2.51.0 reads it, with atoi: leading digits count and the rest is ignored ("100abc" is 100),
+ * text without digits is 0. 0 (an empty body too) makes the request a raw binary one: the whole body
+ * is the data of the model's one input.
  */
 export function headerLengthOf(header: string | undefined, contentLength: number): number {
   if (header === undefined) return contentLength;
@@ -36,36 +60,31 @@ export function headerLengthOf(header: string | undefined, contentLength: number
   if (parsed < 0 || parsed > contentLength) {
     throw new TritonError('INVALID_ARG', `inference header size should be in range (0, ${contentLength}), got: ${header}`);
   }
-  if (parsed === 0) {
-    throw new TritonError('UNSUPPORTED', `serve does not implement raw binary requests (Inference-Header-Content-Length: ${header} reads as 0): send a JSON header and give its length`);
-  }
   return parsed;
 }
 
-function parseRequestParameters(json: Record<string, unknown>, request: InferRequest): void {
-  if (json.parameters === undefined) return;
-  if (!isObject(json.parameters)) throw new TritonError('INTERNAL', 'failed to get request params.');
-  for (const [key, value] of Object.entries(json.parameters)) {
+function parseRequestParameters(json: unknown, request: InferRequest): void {
+  if (!isObject(json) || json.parameters === undefined) return;
+  const parameters = json.parameters;
+  if (!isObject(parameters)) throw unable('failed to get request params.', 'attempt to get members for non-object');
+  for (const key of Object.keys(parameters)) {
+    const value = parameters[key];
     switch (key) {
       case 'sequence_id':
-        if (isUint(value) || typeof value === 'string') request.correlationId = value;
-        else throw new TritonError('INTERNAL', "Unable to parse 'sequence_id'");
+        request.correlationId = isUint(value) ? value : member(parameters, key, 'string', isString);
         break;
       case 'sequence_start':
       case 'sequence_end':
-        if (typeof value !== 'boolean') throw new TritonError('INTERNAL', `Unable to parse '${key}'`);
-        if (value) request.flags |= key === 'sequence_start' ? SEQUENCE_START : SEQUENCE_END;
+        if (member(parameters, key, 'boolean', isBoolean)) request.flags |= key === 'sequence_start' ? SEQUENCE_START : SEQUENCE_END;
         break;
       case 'priority':
-        if (!isUint(value)) throw new TritonError('INTERNAL', "Unable to parse 'priority'");
+        member(parameters, key, 'uint', isUint);
         break;
       case 'timeout':
-        if (!isUint(value)) throw new TritonError('INTERNAL', "Unable to parse 'timeout'");
-        request.timeoutMicroseconds = value;
+        request.timeoutMicroseconds = member(parameters, key, 'uint', isUint);
         break;
       case 'binary_data_output':
-        if (typeof value !== 'boolean') throw new TritonError('INTERNAL', "Unable to parse 'binary_data_output'");
-        request.binaryByDefault = value;
+        request.binaryByDefault = member(parameters, key, 'boolean', isBoolean);
         break;
       default:
         if (key.startsWith('triton_')) throw new TritonError('INVALID_ARG', "parameter keys starting with 'triton_' are reserved for Triton usage and should not be specified.");
@@ -81,7 +100,8 @@ function addInput(request: InferRequest, tensor: RequestTensor): void {
   request.inputs.push(tensor);
 }
 
-function validateContentType(input: Record<string, unknown>): void {
+function validateContentType(entry: unknown): void {
+  const input = isObject(entry) ? entry : {};
   const parameters = isObject(input.parameters) ? input.parameters : {};
   const hasData = input.data !== undefined;
   const hasBinary = parameters.binary_data_size !== undefined;
@@ -97,67 +117,57 @@ function validateContentType(input: Record<string, unknown>): void {
   throw new TritonError('INVALID_ARG', message);
 }
 
-function stringMember(object: Record<string, unknown>, key: string): string {
-  const value = object[key];
-  if (typeof value !== 'string') throw new TritonError('INTERNAL', `Unable to parse '${key}'`);
-  return value;
-}
-
 /**
  * The body of POST .../infer: a JSON header, followed (binary tensor extension) by the bytes of each
- * input that has parameters.binary_data_size, in input order.
+ * input that has parameters.binary_data_size, in input order; or, with a header length of 0, a raw
+ * binary request (the core gives its bytes to the model's one input: prepareRequest). Checked in the
+ * frontend's order (HTTPAPIServer::ParseJsonTritonIO): each input's content, name, datatype and
+ * shape, then the input is added (a name given twice fails there), then its data.
  */
 export function parseInferBody(body: Buffer, headerLength: string | undefined, modelName: string): InferRequest {
   const jsonLength = headerLengthOf(headerLength, body.length);
-  const json = parseJson(body.subarray(0, jsonLength).toString('utf8'));
-  if (!isObject(json)) throw new TritonError('INTERNAL', 'failed to parse the request JSON buffer: the request must be a JSON object');
   const request: InferRequest = { id: '', parameters: {}, inputs: [], outputs: [], binaryByDefault: false, correlationId: 0, flags: 0, timeoutMicroseconds: 0 };
-  if (json.id !== undefined) {
-    if (typeof json.id !== 'string') throw new TritonError('INTERNAL', "Unable to parse 'id'");
-    request.id = json.id;
-  }
+  if (jsonLength === 0) return { ...request, raw: body, binaryByDefault: true };
+  const json = parseJson(body.subarray(0, jsonLength));
+  if (isObject(json) && json.id !== undefined) request.id = member(json, 'id', 'string', isString);
   parseRequestParameters(json, request);
 
-  if (!Array.isArray(json.inputs)) throw new TritonError('INTERNAL', "Unable to parse 'inputs'");
+  const inputs = member(json, 'inputs', 'array', isArray);
   let offset = jsonLength;
-  for (const entry of json.inputs) {
-    if (!isObject(entry)) throw new TritonError('INTERNAL', "Unable to parse 'inputs'");
+  for (const entry of inputs) {
     validateContentType(entry);
-    const name = stringMember(entry, 'name');
-    const datatype = stringMember(entry, 'datatype');
-    if (!Array.isArray(entry.shape) || !entry.shape.every(isUint)) throw new TritonError('INTERNAL', "Unable to parse 'shape'");
-    const shape = entry.shape as number[];
+    const name = member(entry, 'name', 'string', isString);
+    const datatype = member(entry, 'datatype', 'string', isString);
+    const shape = member(entry, 'shape', 'array', isArray);
+    if (!shape.every(isUint)) throw unable("Unable to parse 'shape'", NOT_A.uint);
+    const tensor: RequestTensor = { name, datatype, shape, data: Buffer.alloc(0) };
+    addInput(request, tensor);
     const info = wireInfo(datatype);
-    const binarySize = isObject(entry.parameters) ? entry.parameters.binary_data_size : undefined;
-
-    let data: Buffer;
-    if (binarySize !== undefined) {
-      if (!isUint(binarySize)) throw new TritonError('INTERNAL', "Unable to parse 'binary_data_size'");
+    const parameters = isObject(entry) && isObject(entry.parameters) ? entry.parameters : undefined;
+    if (parameters && 'binary_data_size' in parameters) {
+      const binarySize = member(parameters, 'binary_data_size', 'uint', isUint);
       if (offset + binarySize > body.length) {
         throw new TritonError('INVALID_ARG', `unexpected size for input '${name}', expecting ${offset + binarySize - body.length} additional bytes for model '${modelName}'`);
       }
-      data = body.subarray(offset, offset + binarySize);
+      tensor.data = body.subarray(offset, offset + binarySize);
       offset += binarySize;
-    } else if (elementCount(shape) === 0) {
-      data = Buffer.alloc(0);
-    } else {
+    } else if (elementCount(shape) > 0) {
+      const data = member(entry, 'data', 'array', isArray);
       if (!info) throw new TritonError('INVALID_ARG', `invalid datatype for input ${name}`);
-      data = jsonDataToBytes(name, info, entry.data, elementCount(shape));
+      tensor.data = jsonDataToBytes(name, info, data, elementCount(shape));
     }
-    addInput(request, { name, datatype, shape, data });
   }
   if (offset !== body.length) throw new TritonError('INVALID_ARG', `unexpected additional input data for model '${modelName}'`);
 
-  if (json.outputs !== undefined) {
-    if (!Array.isArray(json.outputs)) throw new TritonError('INTERNAL', "Unable to parse 'outputs'");
-    for (const entry of json.outputs) {
-      if (!isObject(entry)) throw new TritonError('INTERNAL', "Unable to parse 'outputs'");
-      const name = stringMember(entry, 'name');
-      const parameters = isObject(entry.parameters) ? entry.parameters : {};
-      if (parameters.classification !== undefined) throw new TritonError('UNSUPPORTED', 'serve does not implement the classification extension');
+  // Outputs are optional.
+  if (isObject(json) && 'outputs' in json) {
+    for (const entry of member(json, 'outputs', 'array', isArray)) {
+      const parameters = isObject(entry) && isObject(entry.parameters) ? entry.parameters : {};
+      const name = member(entry, 'name', 'string', isString);
       if (parameters.shared_memory_region !== undefined) throw new TritonError('UNSUPPORTED', 'serve does not implement the shared memory extensions');
-      if (parameters.binary_data !== undefined && typeof parameters.binary_data !== 'boolean') throw new TritonError('INTERNAL', "Unable to parse 'binary_data'");
-      request.outputs.push({ name, ...(typeof parameters.binary_data === 'boolean' ? { binary: parameters.binary_data } : {}) });
+      const classes = 'classification' in parameters ? member(parameters, 'classification', 'uint', isUint, "Unable to set 'classification'") : 0;
+      const binary = 'binary_data' in parameters ? member(parameters, 'binary_data', 'boolean', isBoolean) : undefined;
+      request.outputs.push({ name, ...(binary === undefined ? {} : { binary }), ...(classes > 0 ? { classes } : {}) });
     }
   }
   return request;
@@ -193,7 +203,7 @@ function generateShape(name: string, metadata: number[], elements: number): numb
  * the keys of a "parameters" object are read the same way.
  */
 export function parseGenerateBody(body: Buffer, signature: ModelSignature): InferRequest {
-  const json = parseJson(body.toString('utf8'));
+  const json = parseJson(body);
   if (!isObject(json)) throw new TritonError('INTERNAL', 'failed to parse the request JSON buffer: the request must be a JSON object');
   const request: InferRequest = { id: '', parameters: {}, inputs: [], outputs: [], binaryByDefault: false, correlationId: 0, flags: 0, timeoutMicroseconds: 0 };
   if (json.id !== undefined) {

@@ -1,22 +1,30 @@
 /**
  * Request bodies read as Triton's HTTP frontend reads JSON (rapidjson with kParseNanAndInfFlag):
  * bare NaN, Inf, Infinity and their negatives are numbers, a number a double cannot hold is refused,
- * and every failure is Triton's "failed to parse the request JSON buffer" message.
+ * and every failure is Triton's "failed to parse the request JSON buffer" message, with rapidjson's
+ * reason and byte offset (json-syntax.ts).
  */
 
 import { TritonError } from './errors.js';
+import { rapidjsonError } from './json-syntax.js';
 
 const jsonError = (detail: string) => new TritonError('INTERNAL', `failed to parse the request JSON buffer: ${detail}`);
 
-/** The JSON text as Triton reads it; a TritonError (INTERNAL, HTTP 500) when it cannot. */
-export function parseJson(text: string): unknown {
+/** The JSON bytes as Triton reads them; a TritonError (INTERNAL, HTTP 500) when it cannot. */
+export function parseJson(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
     const special = withSpecialNumbers(text);
-    if (special === undefined) throw jsonError(text.trim() === '' ? 'The document is empty.' : (error as Error).message);
+    if (special === undefined) throw jsonError(rapidjsonError(bytes) ?? (error as Error).message);
     return special;
+  }
+  // JSON.parse takes a lone surrogate escape ("\uD800"); rapidjson refuses it.
+  if (/\\u[dD][89a-fA-F]/.test(text)) {
+    const refused = rapidjsonError(bytes);
+    if (refused) throw jsonError(refused);
   }
   // JSON.parse reads 1e400 as Infinity; Triton's reader refuses a number a double cannot hold.
   if (/\d[eE][+-]?\d{3}|\d{309}/.test(text)) findNumberTooBig(text);

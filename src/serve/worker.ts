@@ -55,7 +55,8 @@ export interface WorkerOptions {
   onCrash: (reason: string) => void;
 }
 
-export type LoadResult = { ok: true; config: PbJsonObject } | { ok: false; error: string; traceback: string };
+/** A failed load: the error in one line, as the Python backend reports it (`tritonError`: with its `At:` frames), and Python's traceback. */
+export type LoadResult = { ok: true; config: PbJsonObject } | { ok: false; error: string; tritonError: string; traceback: string };
 
 interface Pending {
   onResponse: (response: ModelResponse) => void;
@@ -284,8 +285,8 @@ export class ModelWorker {
     this.send({ op: 'load', model_dir: modelDir, version, config, instance_kind: 'CPU' });
     const { header } = await answer;
     if (header.op === 'loaded') return { ok: true, config: header.config as PbJsonObject };
-    if (header.op === 'load_failed') return { ok: false, error: String(header.error), traceback: String(header.traceback ?? '') };
-    return { ok: false, error: `${String(header.info)} while loading`, traceback: '' };
+    if (header.op === 'load_failed') return { ok: false, error: String(header.error), tritonError: String(header.triton ?? header.error), traceback: String(header.traceback ?? '') };
+    return { ok: false, error: `${String(header.info)} while loading`, tritonError: `${String(header.info)} while loading`, traceback: '' };
   }
 
   /**

@@ -12,6 +12,8 @@ export interface ConfigContext {
   autoCompleteFile?: string;
   /** The highest version folder's name, when there is one: where a model's files belong. */
   newestVersionFolder?: string;
+  /** The NGC release (YY.MM) Triton runs: fields later than its model_config.proto are unknown to it. */
+  release: string;
   /** Whether a model-relative path exists (undefined: cannot tell). */
   pathExists: (relative: string) => boolean | undefined;
 }

@@ -54,7 +54,8 @@ export function checkTensors(config: ParsedMessage, side: 'input' | 'output', ma
     if (dataType === 'TYPE_INVALID' || dataType === 0) {
       findings.error(start(lastValue(message, 'data_type')) ?? tensorAt, 'data-type', `${prefix} must specify 'data_type'`);
     } else if (typeof dataType === 'number') {
-      findings.error(start(lastValue(message, 'data_type')), 'data-type', `${prefix} has data type ${dataType}, which is not a DataType value`);
+      // Triton loads it (protobuf keeps an unknown enum number) and shows the datatype as "<invalid>".
+      findings.warning(start(lastValue(message, 'data_type')), 'data-type', `${prefix} has data type ${dataType}, which is not a DataType value: Triton loads the model and shows its datatype as "<invalid>", and no request can send it`);
     }
     if (dims.length === 0) {
       findings.error(start(getField(message, 'dims')?.values[0]) ?? (getField(message, 'dims')?.nameAt[0] ?? tensorAt), 'dims', `${prefix} must specify 'dims' (Triton has no scalar tensors: use dims: [ 1 ])`);
@@ -137,13 +138,16 @@ export function checkTensorNames(inputs: TensorSummary[], outputs: TensorSummary
         seen.set(tensor.name, { side, at: tensor.at });
         continue;
       }
+      // Triton loads all three (checked against 2.51.0); what each does to requests is the warning.
       const where = `line ${previous.at.line}`;
-      findings.error(
+      findings.warning(
         tensor.at,
         'duplicate-tensor',
-        previous.side === side
-          ? `duplicate ${side} name '${tensor.name}' (also at ${where}): Triton keeps the first and still counts both as required, so every request fails`
-          : `'${tensor.name}' is both an input (${where}) and an output: tensor names must be unique across inputs and outputs`,
+        previous.side !== side
+          ? `'${tensor.name}' is both an input (${where}) and an output: Triton loads it, but one name then means two tensors, in metadata and in model.py; give them different names`
+          : side === 'input'
+            ? `duplicate input name '${tensor.name}' (also at ${where}): Triton loads the model but counts both as required, and a request cannot send one name twice, so every request fails`
+            : `duplicate output name '${tensor.name}' (also at ${where}): Triton loads the model and lists the output twice in its metadata; remove one`,
       );
     }
   }

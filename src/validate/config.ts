@@ -21,6 +21,8 @@ import { checkBackend } from './config-backend.js';
 import { checkEnsemble } from './config-ensemble.js';
 import { checkDynamicBatching, checkInstanceGroups, checkSequenceBatching } from './config-scheduling.js';
 import { checkBatchDimension, checkBatchIo, checkTensorNames, checkTensors, normaliseRelative } from './config-tensors.js';
+import { checkBf16 } from './config-release.js';
+import { checkWarmup } from './config-warmup.js';
 
 export type { ConfigContext, EnsembleStepSummary, ModelSummary, TensorSummary, VersionPolicySummary } from './config-summary.js';
 
@@ -86,7 +88,7 @@ function checkParameters(config: ParsedMessage, backend: string, context: Config
       if (value.startsWith(prefix)) {
         const relative = normaliseRelative(value.slice(prefix.length));
         if (relative !== undefined && context.pathExists(relative) === false) {
-          findings.warning(valueAt, 'parameters', `EXECUTION_ENV_PATH: '${value.slice(prefix.length)}' does not exist in the model folder (the Python backend fails to load the model without it)`);
+          findings.error(valueAt, 'parameters', `EXECUTION_ENV_PATH: '${value.slice(prefix.length)}' does not exist in the model folder, and the Python backend fails to load the model without it ("Failed to get the canonical path")`);
         }
       }
     }
@@ -133,8 +135,9 @@ function versionPolicyOf(config: ParsedMessage): VersionPolicySummary {
 export function checkConfig(config: ParsedMessage, context: ConfigContext, findings: FindingList): ModelSummary {
   const nameValue = lastValue(config, 'name');
   const configName = stringOf(config, 'name');
-  if (nameValue && configName !== context.folderName) {
-    findings.error(nameValue.at, 'name-mismatch', `unexpected directory name '${context.folderName}' for model '${configName}', directory name must equal model name`);
+  // An empty name is no name: Triton takes the folder's.
+  if (configName !== '' && configName !== context.folderName) {
+    findings.error(nameValue?.at, 'name-mismatch', `unexpected directory name '${context.folderName}' for model '${configName}', directory name must equal model name`);
   }
   const name = configName || context.folderName;
   if (name === 'stats') findings.warning(nameValue?.at, 'model-name', "a model named 'stats' cannot be reached over HTTP: /v2/models/stats is Triton's statistics endpoint");
@@ -152,7 +155,7 @@ export function checkConfig(config: ParsedMessage, context: ConfigContext, findi
   checkBatchDimension(batchSize, maxBatchValue?.at, [...inputs, ...outputs], findings);
 
   if (backend === 'python') {
-    // Without auto_complete_config nothing adds tensors: a model without outputs answers nothing.
+    // Without auto_complete_config nothing adds tensors: Triton loads a model without inputs or outputs all the same.
     const missing = [...(inputs.length === 0 && !has(config, 'input') ? ['input'] : []), ...(outputs.length === 0 && !has(config, 'output') ? ['output'] : [])];
     if (context.autoCompleteFile) {
       const left = [...missing, ...(maxBatchValue ? [] : ['max_batch_size'])];
@@ -160,8 +163,12 @@ export function checkConfig(config: ParsedMessage, context: ConfigContext, findi
         findings.warning(TOP, 'auto-complete', `no ${left.map(quoted).join(', ')} in config.pbtxt: left to auto_complete_config in ${context.autoCompleteFile} (checked only when Triton loads the model)`);
       }
     } else {
-      for (const side of missing) findings.error(TOP, 'tensor', `no '${side}' tensors: declare them in config.pbtxt (or have model.py define auto_complete_config to add them)`);
+      const consequence = { input: 'it takes no inputs', output: 'every response it gives is empty' };
+      for (const side of missing) {
+        findings.warning(TOP, 'tensor', `no '${side}' tensors: Triton loads the model, and ${consequence[side as 'input' | 'output']} (declare them in config.pbtxt, or have model.py define auto_complete_config to add them)`);
+      }
     }
+    checkBf16([...inputs, ...outputs], backend, context.release, findings);
   }
 
   checkDynamicBatching(config, batchSize, context, findings);
@@ -169,6 +176,7 @@ export function checkConfig(config: ParsedMessage, context: ConfigContext, findi
   const ensembleSteps = checkEnsemble(config, name, platform, findings);
   if (!has(config, 'ensemble_scheduling')) checkInstanceGroups(config, name, platform, findings);
   checkBatchIo(config, inputs, outputs, findings);
+  if (platform !== 'ensemble') checkWarmup(config, inputs, batchSize, context, findings);
   checkParameters(config, backend, context, findings);
   checkResponseCache(config, findings);
   checkModelMetrics(config, findings);

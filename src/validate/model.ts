@@ -1,15 +1,21 @@
 /**
  * Checks of one model folder (config.pbtxt, version folders, model files, the Python model's
  * class and tensor names) and of the repository as a whole (ensemble steps against the models
- * they call). Pure: everything comes from the snapshot of ./repository.ts.
+ * they call). Pure: everything comes from the snapshot of ../repository/read.ts, and what Python
+ * said of the model files' syntax (./python-compile.ts) when it was asked.
  */
 
+import { lastValue } from '../pbtxt/message.js';
 import { parseTextProto, type Diagnostic } from '../pbtxt/parser.js';
+import { DEFAULT_TRITON_VERSION } from '../model-spec/releases.js';
 import { checkConfig, type ModelSummary, type TensorSummary } from './config.js';
+import { checkFieldsOfRelease } from './config-release.js';
 import { FindingList, sortFindings, type Finding } from './findings.js';
 import { checkBlsCalls } from './bls.js';
-import { scanPythonModel, type PythonModelScan, type TensorRef } from './python-scan.js';
-import { pathExists, type DirEntry, type ModelFolder, type RepositorySnapshot, type VersionFolder } from '../repository/read.js';
+import { canonicalFolder, checkBackendLibrary, checkModelFiles, checkPythonScan, hasEntry, KNOWN_MODEL_FILES, quotedList, versionsToLoad } from './model-folder.js';
+import type { SyntaxProblem } from './python-compile.js';
+import { scanPythonModel, type PythonModelScan } from './python-scan.js';
+import { pathExists, type ModelFolder, type RepositorySnapshot } from '../repository/read.js';
 
 export interface CheckedModel {
   folder: ModelFolder;
@@ -18,6 +24,15 @@ export interface CheckedModel {
   autoComplete: boolean;
   /** The Python model files read, by path in the repository (`m/1/model.py`), with their scans: their BLS calls are checked against the repository. */
   scans: { file: string; scan: PythonModelScan }[];
+}
+
+export interface CheckOptions {
+  /** Triton's auto-complete (its default; --disable-auto-complete-config turns it off): a missing config.pbtxt built for the model, auto_complete_config called. */
+  autoComplete?: boolean;
+  /** The NGC release (YY.MM) Triton runs: its model_config.proto and the backends of its images. Default: the newest known. */
+  release?: string;
+  /** What Python said of each model file's syntax, by repository-relative path (`m/1/model.py`); absent when it was not asked. */
+  syntaxErrors?: ReadonlyMap<string, SyntaxProblem>;
 }
 
 /** How a protobuf parse diagnostic is classified, for scripts. */
@@ -34,99 +49,12 @@ function parseDiagnosticCode(diagnostic: Diagnostic): string {
   return 'syntax';
 }
 
-const KNOWN_MODEL_FILES: Record<string, string> = { tensorrt: 'model.plan', onnxruntime: 'model.onnx', pytorch: 'model.pt', openvino: 'model.xml', tensorflow: 'model.graphdef' };
+/** The model file a backend inferred from the first subfolder needs there: what lets Triton build a config without config.pbtxt. */
+const AUTOFILL_FILES: [string, string][] = [['python', 'model.py'], ...Object.entries(KNOWN_MODEL_FILES), ['tensorflow', 'model.savedmodel']];
 
-function quotedList(names: string[]): string {
-  return names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ');
-}
-
-function checkTensorRef(ref: TensorRef, scan: PythonModelScan, inputs: TensorSummary[], outputs: TensorSummary[], findings: FindingList): void {
-  const inputNames = inputs.map((t) => t.name);
-  const outputNames = outputs.map((t) => t.name);
-  const isInput = inputNames.includes(ref.name);
-  const isOutput = outputNames.includes(ref.name);
-  const other = (side: string) => (side === 'input' ? (isOutput ? ` ('${ref.name}' is an output)` : '') : isInput ? ` ('${ref.name}' is an input)` : '');
-  const at = { line: ref.line, column: ref.column };
-  const call = `${ref.call}(..., "${ref.name}")`;
-  switch (ref.kind) {
-    case 'input':
-      if (!isInput) findings.warning(at, 'python-tensor-name', `${call}: no input '${ref.name}' in config.pbtxt${other('input')}, so it returns None (inputs: ${quotedList(inputNames)})`);
-      break;
-    case 'input-config':
-      if (!isInput) findings.warning(at, 'python-tensor-name', `${call}: no input '${ref.name}' in config.pbtxt${other('input')}, so it returns None (inputs: ${quotedList(inputNames)})`);
-      break;
-    case 'output-config':
-      if (!isOutput) findings.warning(at, 'python-tensor-name', `${call}: no output '${ref.name}' in config.pbtxt${other('output')}, so it returns None (outputs: ${quotedList(outputNames)})`);
-      break;
-    case 'output':
-      // A model calling other models (BLS) builds their input tensors too.
-      if (!isOutput && !isInput && !scan.callsOtherModels) {
-        findings.warning(
-          at,
-          'python-tensor-name',
-          `${ref.call}("${ref.name}", ...): no output '${ref.name}' in config.pbtxt: the Python backend drops tensors that are not declared outputs (outputs: ${quotedList(outputNames)})`,
-        );
-      }
-      break;
-  }
-}
-
-function checkPythonScan(scan: PythonModelScan, summary: ModelSummary | undefined, autoComplete: boolean, findings: FindingList): void {
-  if (scan.problem) {
-    findings.warning(scan.problem, 'python-scan', `cannot read the rest of this file (${scan.problem.message}); Python will refuse it too`);
-  }
-  if (!scan.modelClass) {
-    findings.error(undefined, 'python-class', 'defines no class TritonPythonModel: the Python backend loads the class of that name from this file');
-    return;
-  }
-  if (scan.modelClass.kind === 'class' && !scan.modelClass.hasBases && !scan.methods.has('execute')) {
-    findings.error(scan.modelClass, 'python-class', "class TritonPythonModel has no 'execute' method: Triton calls execute(requests) with every batch of requests");
-  }
-  const autoCompleteMethod = scan.methods.get('auto_complete_config');
-  if (autoCompleteMethod && !autoCompleteMethod.decorators.includes('staticmethod')) {
-    findings.warning(autoCompleteMethod, 'python-class', 'auto_complete_config should be a @staticmethod: the Python backend calls it on the class, before any instance exists');
-  }
-  if (!summary) return;
-  // auto_complete_config may add tensors the config does not list yet.
-  if (autoComplete && (summary.inputs.length === 0 || summary.outputs.length === 0)) return;
-  for (const ref of scan.refs) checkTensorRef(ref, scan, summary.inputs, summary.outputs, findings);
-}
-
-function hasEntry(entries: DirEntry[] | undefined, name: string): boolean {
-  return entries?.some((e) => e.name === name) ?? false;
-}
-
-/** Versions Triton loads under the policy (VersionsToLoad), with the findings the policy gives. */
-function versionsToLoad(summary: ModelSummary, versions: VersionFolder[], modelName: string, configFindings: FindingList): Set<number> {
-  const existing = [...new Set(versions.map((v) => v.version))].sort((a, b) => b - a);
-  const policy = summary.versionPolicy;
-  let load: number[];
-  let at = undefined as { line: number; column: number } | undefined;
-  if (policy.kind === 'latest') {
-    load = existing.slice(0, policy.numVersions);
-    at = policy.at;
-  } else if (policy.kind === 'all') load = existing;
-  else {
-    at = policy.at;
-    load = [];
-    for (const { version, at: versionAt } of policy.versions) {
-      if (existing.includes(version)) load.push(version);
-      else configFindings.warning(versionAt, 'version-policy', `version ${version} is specified for model '${modelName}', but the version directory is not present`);
-    }
-  }
-  if (load.length === 0) {
-    const why =
-      existing.length === 0
-        ? `the model folder has no version folder (create ${modelName}/1/ for version 1)`
-        : policy.kind === 'latest'
-          ? `latest { num_versions: ${policy.numVersions} } selects none of the versions ${existing.join(', ')}`
-          : `the versions listed are not among the version folders (${existing.join(', ')})`;
-    configFindings.error(at, 'version-policy', `at least one version must be available under the version policy of model '${modelName}': ${why}`);
-  }
-  return new Set(load);
-}
-
-export function checkModel(model: ModelFolder): { checked: CheckedModel; findings: Finding[] } {
+export function checkModel(model: ModelFolder, options: CheckOptions = {}): { checked: CheckedModel; findings: Finding[] } {
+  const autoCompleteOn = options.autoComplete ?? true;
+  const release = options.release ?? DEFAULT_TRITON_VERSION;
   const folderFindings = new FindingList(model.name);
   const configPath = `${model.name}/config.pbtxt`;
   const configFindings = new FindingList(configPath);
@@ -150,43 +78,90 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   }
 
   const versions = model.versions;
-  for (const problem of model.versionProblems) pathFindings.push({ path: `${model.name}/${problem.folder}`, severity: 'warning', code: 'version-folder', message: problem.message });
-  /** The model file of every version folder, scanned when it is a Python file the snapshot holds. */
+  for (const problem of model.versionProblems) {
+    pathFindings.push({ path: `${model.name}/${problem.folder}`, severity: problem.fatal ? 'error' : 'warning', code: 'version-folder', message: problem.message });
+  }
+  /** The model file of every version, where Triton reads it (the folder its number names), scanned when it is a Python file the snapshot holds. */
   const modelFiles = (fileName: string) =>
-    versions
-      .map((v) => ({ ...v, file: `${v.folder}/${fileName}`, source: model.sources.get(`${v.folder}/${fileName}`) }))
+    [...new Map(versions.map((v) => [v.version, canonicalFolder(v.version)])).entries()]
+      .map(([version, folder]) => ({ version, file: `${folder}/${fileName}`, source: model.sources.get(`${folder}/${fileName}`) }))
       .map((v) => ({ ...v, scan: v.source === undefined ? undefined : scanPythonModel(v.source) }));
   const firstFolder = model.entries.find((e) => e.kind === 'dir');
+  /**
+   * The Python checks of every model file that is Python, with what Python said of its syntax. A
+   * version Triton does not load cannot fail the load: its errors are warnings.
+   */
+  const checkPythonFiles = (candidates: ReturnType<typeof modelFiles>, summary: ModelSummary | undefined, loaded: Set<number>) => {
+    for (const candidate of candidates) {
+      if (!candidate.scan) continue;
+      const list = new FindingList(`${model.name}/${candidate.file}`);
+      checkPythonScan(candidate.scan, options.syntaxErrors?.get(`${model.name}/${candidate.file}`), summary, checked.autoComplete, list);
+      if (!loaded.has(candidate.version)) {
+        for (const finding of list.items) {
+          if (finding.severity !== 'error') continue;
+          finding.severity = 'warning';
+          finding.message += ` (version ${candidate.version} is not loaded under the version policy, but would fail if it were)`;
+        }
+      }
+      fileFindings.push(list);
+      checked.scans.push({ file: `${model.name}/${candidate.file}`, scan: candidate.scan });
+    }
+  };
 
   if (model.configText === undefined) {
     if (model.readErrors.some((e) => e.path === 'config.pbtxt')) return done();
-    const pythonFiles = modelFiles('model.py').filter((v) => v.scan);
-    const autoCompleteFile = pythonFiles.find((v) => v.scan?.methods.has('auto_complete_config'));
-    if (autoCompleteFile && firstFolder && hasEntry(model.subdirs.get(firstFolder.name), 'model.py')) {
-      folderFindings.warning(undefined, 'no-config', `no config.pbtxt: Triton builds the configuration from auto_complete_config in ${model.name}/${autoCompleteFile.file} (write config.pbtxt to have it checked here)`);
-      checked.autoComplete = true;
-    } else {
-      folderFindings.error(undefined, 'no-config', `no config.pbtxt in ${model.name}/: Triton needs one (only a Python model whose model.py defines auto_complete_config may leave it out)`);
+    const firstEntries = firstFolder ? model.subdirs.get(firstFolder.name) : undefined;
+    const autofill = AUTOFILL_FILES.find(([, file]) => hasEntry(firstEntries, file));
+    if (!autoCompleteOn) {
+      folderFindings.error(undefined, 'no-config', `no config.pbtxt in ${model.name}/: with --disable-auto-complete-config Triton needs one`);
+      return done();
     }
+    if (!autofill || !firstFolder) {
+      folderFindings.error(
+        undefined,
+        'no-config',
+        `no config.pbtxt in ${model.name}/, and Triton cannot build one: it recognises a model by its file in the first subfolder (${firstFolder ? `${firstFolder.name}/ has` : 'there is'} no model.py or other model file)`,
+      );
+      return done();
+    }
+    const [backend, file] = autofill;
+    const pythonFiles = backend === 'python' ? modelFiles('model.py') : [];
+    const autoCompleteFile = pythonFiles.find((v) => v.scan?.methods.has('auto_complete_config'));
+    checked.autoComplete = autoCompleteFile !== undefined;
+    const tensors = backend !== 'python' ? `the ${backend} backend completes the rest` : autoCompleteFile ? `tensors from auto_complete_config in ${model.name}/${autoCompleteFile.file}` : 'no inputs or outputs: model.py defines no auto_complete_config';
+    folderFindings.warning(undefined, 'no-config', `no config.pbtxt: Triton builds the configuration (backend '${backend}' from ${firstFolder.name}/${file}; ${tensors}); write config.pbtxt to have it checked here`);
+    const loaded = versionsToLoad({ kind: 'latest', numVersions: 1 }, versions, model.name, folderFindings);
+    checkModelFiles(model, backend, backend === 'python' ? 'model.py' : '', loaded, pathFindings);
+    checkPythonFiles(pythonFiles, undefined, loaded);
     return done();
   }
 
   const parsed = parseTextProto(model.configText);
+  // protobuf reads invalid UTF-8 in a string on (it only logs it), and so does Triton: a warning.
+  const stops = parsed.diagnostics.filter((diagnostic) => parseDiagnosticCode(diagnostic) !== 'invalid-utf8');
   for (const diagnostic of parsed.diagnostics) {
-    configFindings.error({ line: diagnostic.line, column: diagnostic.column }, parseDiagnosticCode(diagnostic), diagnostic.message);
+    const code = parseDiagnosticCode(diagnostic);
+    const at = { line: diagnostic.line, column: diagnostic.column };
+    if (code === 'invalid-utf8') configFindings.warning(at, code, `${diagnostic.message} Triton's protobuf logs it and reads the config on`);
+    else configFindings.error(at, code, diagnostic.message);
   }
   // Triton stops at a parse error ("failed to read text proto"): the other rules wait until it is fixed.
-  if (!parsed.message || parsed.diagnostics.length > 0) return done();
+  if (!parsed.message || stops.length > 0) return done();
+  // A field the release's proto does not have is a parse error there too.
+  const before = configFindings.items.length;
+  checkFieldsOfRelease(parsed.message, release, configFindings);
+  if (configFindings.items.length > before) return done();
 
   const configuredFile = (parsed.message.fields.find((f) => f.name === 'default_model_filename')?.values.at(-1)?.value as string | undefined) || 'model.py';
   const candidates = modelFiles(configuredFile);
-  const autoCompleteCandidate = candidates.find((v) => v.scan?.methods.has('auto_complete_config'));
+  const autoCompleteCandidate = autoCompleteOn ? candidates.find((v) => v.scan?.methods.has('auto_complete_config')) : undefined;
   checked.autoComplete = autoCompleteCandidate !== undefined;
 
   const summary = checkConfig(
     parsed.message,
     {
       folderName: model.name,
+      release,
       ...(firstFolder ? { firstSubdir: { name: firstFolder.name, entries: model.subdirs.get(firstFolder.name) ?? [] } } : {}),
       ...(autoCompleteCandidate ? { autoCompleteFile: autoCompleteCandidate.file } : {}),
       ...(versions[0] ? { newestVersionFolder: versions[0].folder } : {}),
@@ -196,36 +171,23 @@ export function checkModel(model: ModelFolder): { checked: CheckedModel; finding
   );
   checked.summary = summary;
 
-  if (summary.platform === 'ensemble' && summary.backend === '') {
-    versionsToLoad(summary, versions, summary.name, configFindings);
-    return done();
-  }
-  const loaded = versionsToLoad(summary, versions, summary.name, configFindings);
-  const modelFile = summary.defaultModelFilename;
-  // The file each version folder must hold: known for Python and the backends Triton completes; custom backends decide.
-  const expectedFile = summary.backend === 'python' ? modelFile : KNOWN_MODEL_FILES[summary.backend] ? modelFile || KNOWN_MODEL_FILES[summary.backend] : undefined;
-  for (const version of versions) {
-    if (!expectedFile) break;
-    const entries = model.subdirs.get(version.folder);
-    if (hasEntry(entries, expectedFile)) continue;
-    const isLoaded = loaded.has(version.version);
-    const relative = `${model.name}/${version.folder}/${expectedFile}`;
-    const message =
-      summary.backend === 'python'
-        ? `${expectedFile} does not exist in the model repository path: ${relative}${isLoaded ? '' : ` (version ${version.version} is not loaded under the version policy, but would fail if it were)`}`
-        : `the ${summary.backend} backend looks for ${relative}, which does not exist`;
-    pathFindings.push({ path: `${model.name}/${version.folder}`, severity: summary.backend === 'python' && isLoaded ? 'error' : 'warning', code: 'model-file', message });
-  }
-  if (summary.backend === 'python' && modelFile.endsWith('.py')) {
+  const loaded = versionsToLoad(summary.versionPolicy, versions, summary.name, configFindings);
+  if (summary.platform === 'ensemble' && summary.backend === '') return done();
+  const runtime = lastValue(parsed.message, 'runtime');
+  checkBackendLibrary(
+    model,
+    summary,
+    { value: typeof runtime?.value === 'string' ? runtime.value : '', ...(runtime ? { at: runtime.at } : {}) },
+    lastValue(parsed.message, 'backend')?.at ?? { line: 1, column: 1 },
+    loaded,
+    release,
+    configFindings,
+  );
+  checkModelFiles(model, summary.backend, summary.defaultModelFilename, loaded, pathFindings);
+  if (summary.backend === 'python' && summary.defaultModelFilename.endsWith('.py')) {
     // Tensor names are compared with a config without errors only: one mistake, one finding.
     const configHasErrors = configFindings.items.some((f) => f.severity === 'error');
-    for (const candidate of candidates) {
-      if (!candidate.scan) continue;
-      const list = new FindingList(`${model.name}/${candidate.file}`);
-      checkPythonScan(candidate.scan, configHasErrors ? undefined : summary, checked.autoComplete, list);
-      fileFindings.push(list);
-      checked.scans.push({ file: `${model.name}/${candidate.file}`, scan: candidate.scan });
-    }
+    checkPythonFiles(candidates, configHasErrors ? undefined : summary, loaded);
   }
   return done();
 }
@@ -328,8 +290,8 @@ export interface RepositoryResult {
 }
 
 /** Check every model folder of the snapshot; `only` restricts the report to one model (the others are still read, for ensembles). */
-export function checkRepository(snapshot: RepositorySnapshot, only?: string): RepositoryResult {
-  const results = snapshot.models.map(checkModel);
+export function checkRepository(snapshot: RepositorySnapshot, only?: string, options: CheckOptions = {}): RepositoryResult {
+  const results = snapshot.models.map((model) => checkModel(model, options));
   const byName = new Map<string, CheckedModel>();
   for (const { checked } of results) {
     if (checked.summary) byName.set(checked.folder.name, checked);

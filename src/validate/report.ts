@@ -15,6 +15,10 @@ export interface Report {
   models: string[];
   findings: Finding[];
   strict: boolean;
+  /** The NGC release checked for (YY.MM). */
+  tritonVersion: string;
+  /** Triton's auto-complete was assumed on (its default). */
+  autoComplete: boolean;
 }
 
 export function findingFile(finding: Finding, repository: string, cwd: string): string {
@@ -62,6 +66,8 @@ export function jsonReport(report: Report, repositoryAbsolute: string, cwd: stri
     repository: report.repository,
     models: report.models,
     strict: report.strict,
+    tritonVersion: report.tritonVersion,
+    autoComplete: report.autoComplete,
     ok: !failed(report),
     errors,
     warnings,

@@ -513,7 +513,7 @@ def load(header: dict[str, Any]) -> harness.LoadedModel | None:
     try:
         model = harness.LoadedModel(header["model_dir"], version=header["version"], instance_kind=header.get("instance_kind", "CPU"), config=header["config"])
     except BaseException as error:  # noqa: B036 - SystemExit in model code is a load failure too
-        channel.send({"op": "load_failed", "error": python_error(error).split("\n\nAt:")[0], "traceback": model_traceback(error)})
+        channel.send({"op": "load_failed", "error": python_error(error).split("\n\nAt:")[0], "triton": python_error(error), "traceback": model_traceback(error)})
         return None
     channel.send({"op": "loaded", "config": model.config})
     return model

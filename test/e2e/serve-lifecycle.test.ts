@@ -74,7 +74,7 @@ describe('serve --reload', () => {
     await served.waitFor(/failed to load 'echo' version 1: SyntaxError/);
     expect(served.stderr()).toMatch(/ {2}File "[^"]*echo[/\\]1[/\\]model\.py", line \d+\n {4}class TritonPythonModel\(:\n *\^\nSyntaxError: invalid syntax\n/);
     const down = await inferEcho(served, [1]);
-    expect([down.status, down.json]).toEqual([503, { error: "Request for unknown model: 'echo' has no available versions" }]);
+    expect([down.status, down.json]).toEqual([404, { error: "Request for unknown model: 'echo' has no available versions" }]);
     expect((await call(`${served.url}/v2/health/ready`)).status).toBe(400);
     expect((await call(`${served.url}/v2/models/first/infer`, firstRequest)).status).toBe(200);
 
@@ -88,7 +88,7 @@ describe('serve --reload', () => {
     fs.renameSync(path.join(staging, 'echo2'), path.join(repository, 'echo2'));
     await eventually(async () => JSON.stringify((await call(`${served.url}/v2/models/echo2/infer`, echoRequest([1]))).json?.outputs?.[0]?.data) === '[6]', 'the new model answering');
     fs.rmSync(path.join(repository, 'echo2'), { recursive: true });
-    await eventually(async () => (await call(`${served.url}/v2/models/echo2/ready`)).json?.error === "Request for unknown model: 'echo2' is not found", 'the removed model gone');
+    await eventually(async () => (await call(`${served.url}/v2/models/echo2`)).json?.error === "Request for unknown model: 'echo2' is not found", 'the removed model gone');
     expect(served.stdout()).toContain('echo2: removed (its folder is gone)');
 
     // first was never restarted: its one load line, no unload.
@@ -129,16 +129,17 @@ describe('serve: models that cannot load', () => {
     expect(err).toMatch(/Traceback \(most recent call last\):\n {2}File "[^"]*broken[/\\]1[/\\]model\.py", line 3, in initialize\n.*\nValueError: boom at initialize\n/);
     expect(err).not.toMatch(/worker\.py|harness\.py/);
     expect(err).toContain(`failed to load 'needy': ${TEST_PYTHON} cannot import ${MISSING_MODULE} (broken/models/needy/1/model.py line 3); not in requirements.txt`);
-    expect(served.stdout()).toMatch(/\| broken +\| 1 +\| UNAVAILABLE: ValueError: boom at initialize/);
+    expect(served.stdout()).toMatch(/\| broken +\| 1 +\| UNAVAILABLE: Internal: ValueError: boom at initialize/);
 
     expect((await call(`${served.url}/v2/health/ready`)).status).toBe(400);
     const ready = await call(`${served.url}/v2/models/broken/ready`);
     expect([ready.status, ready.json]).toEqual([400, { error: 'Model version not ready' }]);
     const infer = await call(`${served.url}/v2/models/broken/infer`, echoRequest([1]));
-    expect([infer.status, infer.json]).toEqual([503, { error: "Request for unknown model: 'broken' has no available versions" }]);
+    expect([infer.status, infer.json]).toEqual([404, { error: "Request for unknown model: 'broken' has no available versions" }]);
     const index = await call(`${served.url}/v2/repository/index`, { method: 'POST', body: '{}' });
     expect(index.json).toEqual([
-      { name: 'broken', version: '1', state: 'UNAVAILABLE', reason: 'ValueError: boom at initialize' },
+      // Triton's reason: the stub's error as an INTERNAL status, with where it was raised.
+      { name: 'broken', version: '1', state: 'UNAVAILABLE', reason: expect.stringMatching(/^Internal: ValueError: boom at initialize\n\nAt:\n {2}.*broken[/\\]1[/\\]model\.py\(3\): initialize\n$/) },
       { name: 'first', version: '1', state: 'READY' },
       { name: 'needy', state: 'UNAVAILABLE', reason: expect.stringContaining(`cannot import ${MISSING_MODULE}`) },
     ]);

@@ -265,7 +265,8 @@ describe('serve: a repository of several models', () => {
       { name: 'ready', datatype: 'BOOL', shape: [1], data: [true] },
     ]);
     const missing = await infer(served, 'caller', { parameters: { target: 'nope' }, inputs: [{ name: 'x', datatype: 'INT32', shape: [1], data: [1] }] });
-    expect([missing.status, missing.json]).toEqual([400, { error: "Request for unknown model: 'nope' is not found" }]);
+    // The Python backend asks whether the model is ready first, and says so as an INTERNAL error (RequestExecutor::Infer).
+    expect([missing.status, missing.json]).toEqual([500, { error: "Model nope - Error when running inference: Failed for execute the inference request. Model 'nope' is not ready." }]);
   });
 
   it('prints Logger lines with their level, the model name and its file:line, the model prints, and one line per request', async () => {
@@ -284,20 +285,20 @@ describe('serve: a repository of several models', () => {
 describe('serve: bad requests get Triton’s status codes and messages', () => {
   const cases: [string, string, unknown, number, string][] = [
     ['unknown input', 'first', { inputs: [{ name: 'nope', datatype: 'FP32', shape: [4], data: [1, 2, 3, 4] }] }, 400, "unexpected inference input 'nope' for model 'first'"],
-    ['wrong datatype', 'first', { inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [4], data: [1, 2, 3, 4] }] }, 400, "inference input 'INPUT0' data-type is 'INT32', but model 'first' expects 'FP32'"],
-    ['wrong shape', 'first', { inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [2], data: [1, 2] }] }, 400, "unexpected shape for input 'INPUT0' for model 'first'. Expected [4], got [2]"],
-    ['wrong shape, with its request id', 'first', { id: 'r-7', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] }, 400, "[request id: r-7] unexpected shape for input 'INPUT0' for model 'first'. Expected [4], got [1,4]"],
+    ['wrong datatype', 'first', { inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [4], data: [1, 2, 3, 4] }] }, 400, "[request id: <id_unknown>] inference input 'INPUT0' data-type is 'INT32', but model 'first' expects 'FP32'"],
+    ['wrong shape', 'first', { inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [2], data: [1, 2] }] }, 400, "[request id: <id_unknown>] unexpected shape for input 'INPUT0' for model 'first'. Expected [4], got [2]. "],
+    ['wrong shape, with its request id', 'first', { id: 'r-7', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] }, 400, "[request id: r-7] unexpected shape for input 'INPUT0' for model 'first'. Expected [4], got [1,4]. "],
     [
       'missing input',
       'first',
       { inputs: [] },
       400,
-      "expected 1 inputs but got 0 inputs for model 'first'. Got input(s) [], but missing required input(s) ['INPUT0']. Please provide all required input(s).",
+      "[request id: <id_unknown>] expected 1 inputs but got 0 inputs for model 'first'. Got input(s) [], but missing required input(s) ['INPUT0']. Please provide all required input(s).",
     ],
-    ['the same input twice', 'first', { inputs: [1, 2].map(() => ({ name: 'INPUT0', datatype: 'FP32', shape: [4], data: [1, 2, 3, 4] })) }, 400, "input 'INPUT0' already exists in request"],
+    ['the same input twice', 'first', { inputs: [1, 2].map(() => ({ name: 'INPUT0', datatype: 'FP32', shape: [4], data: [1, 2, 3, 4] })) }, 400, "[request id: <id_unknown>] input 'INPUT0' already exists in request"],
     ['an unknown output', 'first', { inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [4], data: [1, 2, 3, 4] }], outputs: [{ name: 'nope' }] }, 400, "unexpected inference output 'nope' for model 'first'"],
     ['JSON data that does not fill the shape', 'first', { inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [4], data: [1, 2, 3] }] }, 500, "Unable to parse 'data': Shape does not match true shape of 'data' field"],
-    ['an unknown model', 'nope', { inputs: [] }, 400, "Request for unknown model: 'nope' is not found"],
+    ['an unknown model', 'nope', { inputs: [] }, 404, "Request for unknown model: 'nope' is not found"],
     ['FP16 as JSON', 'coded', { inputs: [{ name: 'x', datatype: 'FP16', shape: [1], data: [1] }] }, 400, 'receiving FP16 data via JSON is not supported. Please use the binary data format for input x'],
   ];
   it.each(cases)('%s', async (_label, model, request, status, message) => {
@@ -320,7 +321,7 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
       },
       [text, Buffer.alloc(40)],
     );
-    expect([tooBig.status, tooBig.json]).toEqual([400, { error: "inference request batch-size must be <= 4 for 'mixed'" }]);
+    expect([tooBig.status, tooBig.json]).toEqual([400, { error: "[request id: <id_unknown>] inference request batch-size must be <= 4 for 'mixed'" }]);
 
     const noBatch = await infer(
       served,
@@ -335,7 +336,7 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
       },
       [Buffer.alloc(8)],
     );
-    expect([noBatch.status, noBatch.json]).toEqual([400, { error: "unexpected shape for input 'x' for model 'mixed'. Expected [-1,4], got [4]" }]);
+    expect([noBatch.status, noBatch.json]).toEqual([400, { error: "[request id: <id_unknown>] unexpected shape for input 'x' for model 'mixed'. Expected [-1,4], got [4]. NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size." }]);
 
     const wrongSize = await infer(
       served,
@@ -349,7 +350,7 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
       },
       [Buffer.alloc(6)],
     );
-    expect([wrongSize.status, wrongSize.json]).toEqual([400, { error: "input byte size mismatch for input 'x' for model 'mixed'. Expected 8, got 6" }]);
+    expect([wrongSize.status, wrongSize.json]).toEqual([400, { error: "[request id: <id_unknown>] input byte size mismatch for input 'x' for model 'mixed'. Expected 8, got 6" }]);
 
     const mismatch = await infer(
       served,
@@ -363,7 +364,7 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
       },
       [Buffer.alloc(16)],
     );
-    expect([mismatch.status, mismatch.json]).toEqual([400, { error: "input 'x' batch size does not match other inputs for 'mixed'" }]);
+    expect([mismatch.status, mismatch.json]).toEqual([400, { error: "[request id: <id_unknown>] input 'x' batch size does not match other inputs for 'mixed'" }]);
 
     const strings = await infer(served, 'mixed', {
       inputs: [
@@ -372,7 +373,7 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
         { name: 'flag', datatype: 'BOOL', shape: [2, 2], data: [true, false, true, false] },
       ],
     }, [Buffer.alloc(16)]);
-    expect([strings.status, strings.json]).toEqual([400, { error: "expected 2 string elements for inference input 'text' for model 'mixed', got 1" }]);
+    expect([strings.status, strings.json]).toEqual([400, { error: "[request id: <id_unknown>] expected 2 string elements for inference input 'text' for model 'mixed', got 1" }]);
   });
 
   it('unknown versions, paths and methods', async () => {
@@ -385,6 +386,6 @@ describe('serve: bad requests get Triton’s status codes and messages', () => {
     const method = await call(`${served.url}/v2/models/first/infer`);
     expect([method.status, method.json]).toEqual([405, { error: 'Method Not Allowed' }]);
     const ready = await call(`${served.url}/v2/models/nope/ready`);
-    expect([ready.status, ready.json]).toEqual([400, { error: "Request for unknown model: 'nope' is not found" }]);
+    expect([ready.status, ready.json]).toEqual([400, { error: 'Model version not ready' }]);
   });
 });

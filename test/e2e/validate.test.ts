@@ -13,6 +13,7 @@ import { toJson } from '../../src/pbtxt/json.js';
 import { parseTextProto } from '../../src/pbtxt/parser.js';
 import { printTextProto } from '../../src/pbtxt/printer.js';
 import { DATA_TYPES } from '../../src/model-spec/dtypes.js';
+import { DEFAULT_TRITON_VERSION } from '../../src/model-spec/releases.js';
 import { makeTempDir, ROOT, runCli } from '../helpers/cli.js';
 
 const EXAMPLES = path.join(ROOT, 'test/fixtures/validate/python_backend');
@@ -181,6 +182,8 @@ describe('what a user sees', () => {
       repository: 'broken/models',
       models: ['dumb_stub'],
       strict: false,
+      tritonVersion: DEFAULT_TRITON_VERSION,
+      autoComplete: true,
       ok: false,
       errors: 1,
       warnings: 1,
@@ -218,6 +221,38 @@ describe('what a user sees', () => {
     expect((await runCli(['validate', 'clean/dumb_stub/config.pbtxt'], { cwd: root })).stdout).toBe('1 model checked in clean/dumb_stub: no problems found');
   });
 
+  it("checks for the release the project's Dockerfile builds on, or the one --triton-version names: a field that came later is an error", async () => {
+    const config = `${fs.readFileSync(path.join(DUMB_STUB, 'models/dumb_stub/config.pbtxt'), 'utf8')}model_metrics { metric_control { metric_identifier { family: "f" } histogram_options { buckets: [ 1 ] } } }\n`;
+    write('released/models/dumb_stub/config.pbtxt', config);
+    fs.cpSync(path.join(DUMB_STUB, 'models/dumb_stub/1'), path.join(root, 'released/models/dumb_stub/1'), { recursive: true });
+    write('released/Dockerfile', 'FROM nvcr.io/nvidia/tritonserver:24.10-py3\n');
+    const unknown = 'has no field named "model_metrics" in Triton 2.51.0 (24.10): the field came in 24.11';
+    const fromDockerfile = await runCli(['validate', 'released', '--json'], { cwd: root });
+    expect(JSON.parse(fromDockerfile.stdout)).toMatchObject({ tritonVersion: '24.10', ok: false, findings: [{ severity: 'error', code: 'release', message: expect.stringContaining(unknown) }] });
+    // A model folder of the project: the same Dockerfile.
+    expect((await runCli(['validate', 'released/models/dumb_stub'], { cwd: root })).stdout).toContain(unknown);
+    const newer = await runCli(['validate', 'released', '--triton-version', '24.11'], { cwd: root });
+    expect([newer.exitCode, newer.stdout]).toEqual([0, '1 model checked in released/models: no problems found']);
+  });
+
+  it('--disable-auto-complete-config: a model folder without config.pbtxt is an error, as Triton started with that flag refuses it', async () => {
+    fs.cpSync(path.join(DUMB_STUB, 'models'), path.join(root, 'unconfigured/models'), { recursive: true });
+    fs.rmSync(path.join(root, 'unconfigured/models/dumb_stub/config.pbtxt'));
+    const autoComplete = await runCli(['validate', 'unconfigured'], { cwd: root });
+    expect([autoComplete.exitCode, autoComplete.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^unconfigured\/models\/dumb_stub: warning: no config\.pbtxt: Triton builds the configuration/)]);
+    const disabled = await runCli(['validate', 'unconfigured', '--disable-auto-complete-config', '--json'], { cwd: root });
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ autoComplete: false, errors: 1, findings: [{ message: 'no config.pbtxt in dumb_stub/: with --disable-auto-complete-config Triton needs one' }] });
+  });
+
+  it('asks python3 to compile model.py: a SyntaxError is an error at its line and column', async () => {
+    fs.cpSync(path.join(DUMB_STUB, 'models'), path.join(root, 'syntax/models'), { recursive: true });
+    const file = path.join(root, 'syntax/models/dumb_stub/1/model.py');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    def execute(self, requests):', '    def execute(self, requests)'));
+    const result = await runCli(['validate', 'syntax'], { cwd: root });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.split('\n')[0]).toMatch(/^syntax\/models\/dumb_stub\/1\/model\.py:\d+:\d+: error: SyntaxError: expected ':': Python refuses this file, so Triton fails to load the model$/);
+  });
+
   it.each([
     ['no such folder', ['validate', 'nowhere'], 'error: validate "nowhere": no such file or folder'],
     ['a file', ['validate', 'empty/README.md'], 'error: validate "empty/README.md": is a file (give a project folder, a model repository, or a model folder)'],
@@ -227,6 +262,7 @@ describe('what a user sees', () => {
       'error: validate "empty": neither a project (no models/ folder) nor a model repository (no model folders)',
     ],
     ['an unknown flag', ['validate', 'clean', '--stric'], 'error: Unknown argument: stric (see --help)'],
+    ['a release tag that is none', ['validate', 'clean', '--triton-version', '24.13'], 'error: --triton-version "24.13": not an NGC release tag (allowed: YY.MM, e.g. 26.09)'],
   ])('usage mistakes exit 2 with one line: %s', async (_name, args, message) => {
     const result = await runCli(args, { cwd: root });
     expect(result).toEqual({ exitCode: 2, stdout: '', stderr: message });

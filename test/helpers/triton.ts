@@ -1,21 +1,19 @@
 /**
  * Real Triton Inference Server for the tests: the build the nvidia-pytriton wheel carries (in the test
- * venv), started the way PyTriton starts it (scripts/triton-wheel.mjs lays it out). Every server
- * listens on 127.0.0.1 on free ports, in a process group of its own (the stubs are its children), with its log kept; stop() ends the whole group, every wait is bounded, and the process exit
+ * venv), laid out by scripts/tritonserver.mjs (shared with bench/run) the way PyTriton starts it.
+ * Every server listens on 127.0.0.1 on free ports, in a process group of its own (the stubs are its
+ * children), with its log kept; stop() ends the whole group, every wait is bounded, and the process exit
  * hook kills whatever a crashed test left running.
  */
 
 import { execa, type ResultPromise } from 'execa';
 import { beforeEach } from 'vitest';
 import os from 'node:os';
+import { tritonArgs, tritonLayout } from '../../scripts/tritonserver.mjs';
 import { httpRequest, statusOf } from '../../src/triton/client.js';
-import { tritonLayout } from '../../scripts/triton-wheel.mjs';
 import { freePorts } from './ports.js';
 
-/** The Triton release the nvidia-pytriton wheel of test/python/requirements.txt carries. */
-export const TRITON_WHEEL_RELEASE = '2.51.0 (NGC 24.10)';
-
-export { tritonLayout, tritonWheel, type TritonLayout, type TritonWheel } from '../../scripts/triton-wheel.mjs';
+export { TRITON_WHEEL_RELEASE, TRITON_WHEEL_TAG, tritonLayout, tritonWheel, type TritonLayout, type TritonWheel } from '../../scripts/tritonserver.mjs';
 
 export interface TritonOptions {
   /** One or more model repositories (--model-repository each). */
@@ -44,11 +42,13 @@ export interface TritonServer {
   /** Resolves when `pattern` shows in the log after its first `from` characters (rejects after `timeoutMs` or when the server exits). */
   waitForLog(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
   /** Load (or reload) a model in explicit mode; resolves with Triton's HTTP status and body. */
-  loadModel(name: string, body?: unknown): Promise<{ status: number; body: string }>;
+  loadModel(name: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: string }>;
   unloadModel(name: string): Promise<{ status: number; body: string }>;
   get(pathname: string): Promise<{ status: number; body: string }>;
   post(pathname: string, body: unknown): Promise<{ status: number; body: string }>;
   exited(): boolean;
+  /** True once the server has exited, waiting up to `timeoutMs` for it (a dying server closes its sockets first). */
+  waitForExit(timeoutMs: number): Promise<boolean>;
   /** SIGTERM, then SIGKILL to the whole group if it has not ended in time. Idempotent. */
   stop(): Promise<void>;
 }
@@ -92,22 +92,15 @@ function groupGone(pid: number): boolean {
 }
 
 async function launch(options: TritonOptions, ports: { http: number; grpc: number; metrics: number }) {
-  const { binary, backends, env } = tritonLayout();
-  const args = [
-    ...options.repositories.map((repository) => `--model-repository=${repository}`),
-    `--backend-directory=${backends}`,
-    '--http-address=127.0.0.1',
-    '--grpc-address=127.0.0.1',
-    '--metrics-address=127.0.0.1',
-    `--http-port=${ports.http}`,
-    `--grpc-port=${ports.grpc}`,
-    `--metrics-port=${ports.metrics}`,
-    `--exit-timeout-secs=${EXIT_TIMEOUT_SECONDS}`,
-    // Shared-memory regions are named from this prefix: servers running side by side must not share one.
-    `--backend-config=python,shm-region-prefix-name=ctm${process.pid}x${serverCount++}x`,
-    ...(options.modelControl === 'explicit' ? ['--model-control-mode=explicit'] : []),
-    ...(options.args ?? []),
-  ];
+  const { binary, env } = tritonLayout();
+  const args = tritonArgs({
+    repositories: options.repositories,
+    ports,
+    shmPrefix: `ctm${process.pid}x${serverCount++}x`,
+    explicit: options.modelControl === 'explicit',
+    exitTimeoutSeconds: EXIT_TIMEOUT_SECONDS,
+    extra: options.args ?? [],
+  });
   const child: ResultPromise = execa(binary, args, {
     env: { ...env, ...options.env },
     extendEnv: true,
@@ -150,6 +143,7 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
       pid,
       log: () => log,
       exited: () => exitedWith !== undefined,
+      waitForExit: (waitMs) => Promise.race([done.then(() => true), sleep(waitMs).then(() => exitedWith !== undefined)]),
       waitForLog(pattern, waitMs = 30_000, from = 0) {
         return new Promise((resolve, reject) => {
           const check = () => {
@@ -167,7 +161,8 @@ export async function startTriton(options: TritonOptions): Promise<TritonServer>
           check();
         });
       },
-      loadModel: (name, body) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: 'POST', body: body === undefined ? '' : JSON.stringify(body), timeoutMs: timeoutMs }),
+      loadModel: (name, body, loadTimeoutMs = timeoutMs) =>
+        request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: 'POST', body: body === undefined ? '' : JSON.stringify(body), timeoutMs: loadTimeoutMs }),
       unloadModel: (name) => request(`${httpUrl}/v2/repository/models/${encodeURIComponent(name)}/unload`, { method: 'POST', body: '' }),
       get: (pathname) => request(`${httpUrl}${pathname}`),
       post: (pathname, body) => request(`${httpUrl}${pathname}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRepository } from '../../src/validate/model.js';
+import { checkRepository, type CheckOptions } from '../../src/validate/model.js';
 import { findingFile, formatFinding } from '../../src/validate/report.js';
 import { readRepository } from '../../src/repository/read.js';
 
@@ -26,6 +26,8 @@ interface Case {
   editModel?: [string, string][];
   /** Files to write (repository-relative path -> content) or delete (null); a path ending in / is a folder. */
   files?: Record<string, string | null>;
+  /** What validate's flags and Python's compile say (--disable-auto-complete-config, --triton-version, SyntaxErrors). */
+  options?: CheckOptions;
   expected: string[];
 }
 
@@ -54,7 +56,7 @@ function findingsOf(testCase: Case): string[] {
       fs.writeFileSync(target, content);
     }
   }
-  const { findings } = checkRepository(readRepository(root, { deep: true }));
+  const { findings } = checkRepository(readRepository(root, { deep: true }), undefined, testCase.options);
   return findings.map((f) => formatFinding(f, findingFile(f, root, root)));
 }
 
@@ -113,7 +115,7 @@ const CASES: Case[] = [
   {
     name: 'platform and backend that do not match',
     edit: [['backend: "python"', 'backend: "onnxruntime"\nplatform: "tensorrt_plan"']],
-    expected: [E('1', 'the onnxruntime backend looks for dumb_stub/1/model.onnx, which does not exist').replace(': error:', ': warning:'), E('config.pbtxt:3:11', "unexpected 'platform' and 'backend' pair, got:tensorrt_plan, onnxruntime")],
+    expected: [E('1', 'the onnxruntime backend looks for dumb_stub/1/model.onnx, which does not exist'), E('config.pbtxt:3:11', "unexpected 'platform' and 'backend' pair, got:tensorrt_plan, onnxruntime")],
   },
   {
     name: 'unknown platform without a backend',
@@ -160,12 +162,12 @@ const CASES: Case[] = [
     name: 'an output named like an input',
     edit: [['name: "image"', 'name: "prompt"']],
     editModel: [['pb_utils.Tensor("image", image)', 'pb_utils.Tensor("prompt", image)'], ['get_output_config_by_name(config, "image")', 'get_output_config_by_name(config, "prompt")']],
-    expected: [E('config.pbtxt:15:11', "'prompt' is both an input (line 7) and an output: tensor names must be unique across inputs and outputs")],
+    expected: [W('config.pbtxt:15:11', "'prompt' is both an input (line 7) and an output: Triton loads it, but one name then means two tensors, in metadata and in model.py; give them different names")],
   },
   {
     name: 'two inputs with one name',
     edit: [['    dims: [ 1 ]\n  }\n]', '    dims: [ 1 ]\n  },\n  { name: "prompt" data_type: TYPE_STRING dims: [ 1 ] }\n]']],
-    expected: [E('config.pbtxt:11:11', "duplicate input name 'prompt' (also at line 7): Triton keeps the first and still counts both as required, so every request fails")],
+    expected: [W('config.pbtxt:11:11', "duplicate input name 'prompt' (also at line 7): Triton loads the model but counts both as required, and a request cannot send one name twice, so every request fails")],
   },
 
   // Reshape.
@@ -402,7 +404,14 @@ const CASES: Case[] = [
     files: { 'dumb_stub/v2/model.py': BASE_MODEL },
     expected: [W('v2', "Triton will ignore version directory 'v2' which fails to convert to integral number (version folders are named 1, 2, ...)")],
   },
-  { name: 'a version folder with trailing characters', files: { 'dumb_stub/2_old/model.py': BASE_MODEL }, expected: [W('2_old', "version directory '2_old' is read by Triton as version 2 (it converts the leading digits): name it 2")] },
+  {
+    name: 'a version folder with trailing characters',
+    files: { 'dumb_stub/2_old/model.py': BASE_MODEL },
+    expected: [
+      W('2_old', "version directory '2_old' is read by Triton as version 2 (it converts the leading digits): name it 2"),
+      E('2_old', "model.py does not exist in the model repository path: dumb_stub/2/model.py (Triton reads folder '2_old' as version 2 and looks for its files in 2/: name the folder 2)"),
+    ],
+  },
   { name: 'a version folder without model.py', files: { 'dumb_stub/2/': '' }, expected: [E('2', 'model.py does not exist in the model repository path: dumb_stub/2/model.py')] },
   {
     name: 'an older version without model.py',
@@ -426,7 +435,7 @@ const CASES: Case[] = [
   {
     name: 'an execution environment that is not there',
     edit: [['max_batch_size: 0', 'max_batch_size: 0\nparameters { key: "EXECUTION_ENV_PATH" value { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }']],
-    expected: [W('config.pbtxt:4:62', "EXECUTION_ENV_PATH: 'env.tar.gz' does not exist in the model folder (the Python backend fails to load the model without it)")],
+    expected: [E('config.pbtxt:4:62', `EXECUTION_ENV_PATH: 'env.tar.gz' does not exist in the model folder, and the Python backend fails to load the model without it ("Failed to get the canonical path")`)],
   },
   {
     name: 'assets_dir "../../assets", as projects made before models held their assets have it',
@@ -563,7 +572,7 @@ const CASES: Case[] = [
   {
     name: 'no execute method',
     editModel: [['    def execute(self, requests):', '    def run(self, requests):']],
-    expected: [E('1/model.py:10:7', "class TritonPythonModel has no 'execute' method: Triton calls execute(requests) with every batch of requests")],
+    expected: [W('1/model.py:10:7', "class TritonPythonModel has no 'execute' method: Triton loads the model, and every request fails (\"... does not implement `execute` method\")")],
   },
   {
     name: 'an input name model.py reads that the config does not declare',
@@ -595,7 +604,7 @@ const CASES: Case[] = [
     name: 'no outputs and no auto_complete_config',
     edit: [['output [\n  {\n    name: "image"\n    data_type: TYPE_UINT8\n    dims: [ -1, -1, 3 ]\n  }\n]\n', '']],
     editModel: [['pb_utils.Tensor("image", image)', 'image'], ['pb_utils.get_output_config_by_name(config, "image")["data_type"]', '"TYPE_UINT8"']],
-    expected: [E('config.pbtxt:1:1', "no 'output' tensors: declare them in config.pbtxt (or have model.py define auto_complete_config to add them)")],
+    expected: [W('config.pbtxt:1:1', "no 'output' tensors: Triton loads the model, and every response it gives is empty (declare them in config.pbtxt, or have model.py define auto_complete_config to add them)")],
   },
   {
     name: 'an unterminated string in model.py',
@@ -609,19 +618,206 @@ const CASES: Case[] = [
     files: { '.ipynb_checkpoints/config.pbtxt': '' },
     expected: [`.ipynb_checkpoints: error: '.ipynb_checkpoints' is a folder of the model repository, so Triton tries to load it as a model and fails ("Could not determine backend for model '.ipynb_checkpoints'"): move it out of the repository`],
   },
-  { name: 'no config.pbtxt', files: { 'dumb_stub/config.pbtxt': null }, expected: ['dumb_stub: error: no config.pbtxt in dumb_stub/: Triton needs one (only a Python model whose model.py defines auto_complete_config may leave it out)'] },
+  {
+    name: 'no config.pbtxt',
+    files: { 'dumb_stub/config.pbtxt': null },
+    expected: ["dumb_stub: warning: no config.pbtxt: Triton builds the configuration (backend 'python' from 1/model.py; no inputs or outputs: model.py defines no auto_complete_config); write config.pbtxt to have it checked here"],
+  },
+  {
+    name: 'no config.pbtxt with auto-complete disabled',
+    files: { 'dumb_stub/config.pbtxt': null },
+    options: { autoComplete: false },
+    expected: ['dumb_stub: error: no config.pbtxt in dumb_stub/: with --disable-auto-complete-config Triton needs one'],
+  },
+  {
+    name: 'no config.pbtxt and no model file to build one from',
+    files: { 'dumb_stub/config.pbtxt': null, 'dumb_stub/1/model.py': null, 'dumb_stub/1/main.py': BASE_MODEL },
+    expected: ['dumb_stub: error: no config.pbtxt in dumb_stub/, and Triton cannot build one: it recognises a model by its file in the first subfolder (1/ has no model.py or other model file)'],
+  },
   {
     name: 'no config.pbtxt and an auto_complete_config',
     files: { 'dumb_stub/config.pbtxt': null },
     editModel: [['    def initialize(self, args):', '    @staticmethod\n    def auto_complete_config(config):\n        return config\n\n    def initialize(self, args):']],
-    expected: ['dumb_stub: warning: no config.pbtxt: Triton builds the configuration from auto_complete_config in dumb_stub/1/model.py (write config.pbtxt to have it checked here)'],
+    expected: ["dumb_stub: warning: no config.pbtxt: Triton builds the configuration (backend 'python' from 1/model.py; tensors from auto_complete_config in dumb_stub/1/model.py); write config.pbtxt to have it checked here"],
   },
   { name: 'a model named stats', files: otherModel('stats'), expected: ["stats/config.pbtxt:1:7: warning: a model named 'stats' cannot be reached over HTTP: /v2/models/stats is Triton's statistics endpoint"] },
+
+  // What real Triton (2.51.0) loads although the config looks wrong: warnings, never errors.
+  {
+    name: 'an output declared twice',
+    edit: [['    dims: [ -1, -1, 3 ]\n  }\n]', '    dims: [ -1, -1, 3 ]\n  },\n  { name: "image" data_type: TYPE_UINT8 dims: [ -1, -1, 3 ] }\n]']],
+    expected: [W('config.pbtxt:19:11', "duplicate output name 'image' (also at line 15): Triton loads the model and lists the output twice in its metadata; remove one")],
+  },
+  {
+    name: 'no inputs',
+    edit: [['input [\n  {\n    name: "prompt"\n    data_type: TYPE_STRING\n    dims: [ 1 ]\n  }\n]\n', '']],
+    editModel: [['get_input_tensor_by_name(request, "prompt")', 'get_input_tensor_by_name(request, "image")']],
+    expected: [
+      W('1/model.py:18:65', `get_input_tensor_by_name(..., "image"): no input 'image' in config.pbtxt ('image' is an output), so it returns None (inputs: none)`),
+      W('config.pbtxt:1:1', "no 'input' tensors: Triton loads the model, and it takes no inputs (declare them in config.pbtxt, or have model.py define auto_complete_config to add them)"),
+    ],
+  },
+  {
+    name: 'a data type number that is no DataType',
+    edit: [['data_type: TYPE_STRING', 'data_type: 99']],
+    expected: [W('config.pbtxt:8:16', `model input 'prompt' has data type 99, which is not a DataType value: Triton loads the model and shows its datatype as "<invalid>", and no request can send it`)],
+  },
+  {
+    name: 'invalid UTF-8 in a parameter key',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nparameters { key: "\\xff" value { string_value: "x" } }']],
+    expected: [W('config.pbtxt:4:19', `String field "inference.ModelConfig.ParametersEntry.key" contains invalid UTF-8 data. Triton's protobuf logs it and reads the config on`)],
+  },
+
+  // Backends and their libraries.
+  {
+    name: 'a backend no image has',
+    edit: [['backend: "python"', 'backend: "nosuch"']],
+    expected: [
+      E(
+        'config.pbtxt:2:10',
+        "unable to find backend library for backend 'nosuch': it is not a backend of the images of Triton 2.73.0 (26.09) (python, onnxruntime, pytorch, tensorrt, openvino, fil, dali, identity, repeat, square, vllm, tensorrtllm), and no libtriton_nosuch.so is in the model folder or a version folder",
+      ),
+    ],
+  },
+  { name: "a custom backend's library in the model folder", edit: [['backend: "python"', 'backend: "nosuch"']], files: { 'dumb_stub/libtriton_nosuch.so': 'x' }, expected: [] },
+  {
+    name: 'the tensorflow backend after it left the images',
+    edit: [['backend: "python"', 'backend: "tensorflow"\nplatform: "tensorflow_graphdef"']],
+    files: { 'dumb_stub/1/model.graphdef': 'x' },
+    options: { release: '25.03' },
+    expected: [
+      E(
+        'config.pbtxt:2:10',
+        "unable to find backend library for backend 'tensorflow': it is not a backend of the images of Triton 2.56.0 (25.03) (the TensorFlow backend left the images in 25.03) (python, onnxruntime, pytorch, tensorrt, openvino, fil, dali, identity, repeat, square, vllm, tensorrtllm), and no libtriton_tensorflow.so is in the model folder or a version folder",
+      ),
+    ],
+  },
+  { name: 'a pytorch model without model.pt', edit: [['backend: "python"', 'backend: "pytorch"']], expected: [E('1', 'the pytorch backend looks for dumb_stub/1/model.pt, which does not exist')] },
+  {
+    name: 'runtime model.py on the python backend',
+    edit: [['backend: "python"', 'backend: "python"\nruntime: "model.py"']],
+    expected: [
+      E(
+        'config.pbtxt:3:10',
+        "unable to find Python backend based backend library 'model.py' for model 'dumb_stub': runtime \"model.py\" means a Python-based backend, whose model.py Triton looks for in backends/python/, and the Python backend is not one (leave runtime out)",
+      ),
+    ],
+  },
+  {
+    name: 'a runtime library that is nowhere',
+    edit: [['backend: "python"', 'backend: "python"\nruntime: "libtriton_other.so"']],
+    expected: [E('config.pbtxt:3:10', "unable to find backend library 'libtriton_other.so' for model 'dumb_stub': Triton looks for it in the version folder, the model folder and backends/python/ (leave runtime out to use libtriton_python.so)")],
+  },
+
+  // Version folders Triton cannot go on with.
+  {
+    name: 'only a negative version folder',
+    files: { 'dumb_stub/1': null, 'dumb_stub/-1/model.py': BASE_MODEL },
+    expected: [E('-1', "model.py does not exist in the model repository path: dumb_stub/18446744073709551615/model.py (Triton reads folder '-1' as version -1 and looks for its files in 18446744073709551615/, which 2.51.0 never finishes loading)")],
+  },
+  { name: 'a negative version folder the policy does not load', files: { 'dumb_stub/-1/model.py': BASE_MODEL }, expected: [] },
+  {
+    name: 'a version folder past int64',
+    files: { 'dumb_stub/99999999999999999999/model.py': BASE_MODEL },
+    expected: [E('99999999999999999999', "version directory '99999999999999999999' is past the range of a 64-bit version number: Triton aborts when it reads it (std::out_of_range from stoll), and the whole server stops")],
+  },
+
+  // The release Triton runs.
+  {
+    name: 'a field newer than the release',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_metrics { metric_control { metric_identifier { family: "f" } histogram_options { buckets: [ 1 ] } } }']],
+    options: { release: '24.10' },
+    expected: [E('config.pbtxt:4:1', 'Message type "inference.ModelConfig" has no field named "model_metrics" in Triton 2.51.0 (24.10): the field came in 24.11 (validate checks for --triton-version 24.10)')],
+  },
+  {
+    name: 'a nested field newer than the release',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nsequence_batching { iterative_sequence: true }']],
+    options: { release: '23.10' },
+    expected: [E('config.pbtxt:4:21', 'Message type "inference.ModelSequenceBatching" has no field named "iterative_sequence" in Triton 2.39.0 (23.10): the field came in 23.11 (validate checks for --triton-version 23.10)')],
+  },
+  {
+    name: 'an ensemble field newer than the release',
+    files: ENSEMBLE(`  max_inflight_requests: 4\n${STEP('step_a', 'input_map { key: "IN" value: "TEXT" }', 'output_map { key: "OUT" value: "PICTURE" }')}`),
+    options: { release: '25.10' },
+    expected: ['pipeline/config.pbtxt:6:3: error: Message type "inference.ModelEnsembling" has no field named "max_inflight_requests" in Triton 2.62.0 (25.10): the field came in 25.11 (validate checks for --triton-version 25.10)'],
+  },
+  {
+    name: 'BF16 before the Python backend reads it',
+    edit: [['TYPE_UINT8', 'TYPE_BF16']],
+    options: { release: '24.05' },
+    expected: [W('config.pbtxt:15:11', `'image' is TYPE_BF16: the Python backend of Triton 2.46.0 (24.05) loads the model but fails every request that carries it ("TYPE_BF16 not currently supported"); BF16 needs 24.08 or later`)],
+  },
+
+  // model_warmup: the sample is a request Triton runs when it loads the model.
+  {
+    name: 'a warmup sample without a required input',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "other" value { data_type: TYPE_STRING dims: [ 1 ] zero_data: true } } }']],
+    expected: [E('config.pbtxt:4:14', "warmup sample 'w' gives no data for the required input(s) 'prompt': Triton runs the warmup request when it loads the model, and it fails")],
+  },
+  {
+    name: 'a warmup input without data',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "prompt" value { data_type: TYPE_STRING dims: [ 1 ] } } }']],
+    expected: [E('config.pbtxt:4:47', "warmup sample 'w': warmup setting expects input 'prompt' to have input_data_type set (zero_data, random_data or input_data_file)")],
+  },
+  {
+    name: 'a warmup input with a variable dimension',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "prompt" value { data_type: TYPE_STRING dims: [ -1 ] zero_data: true } } }']],
+    expected: [E('config.pbtxt:4:47', "warmup sample 'w': warmup setting expects all variable-size dimensions are specified for input 'prompt'")],
+  },
+  {
+    name: 'a warmup input of another type',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "prompt" value { data_type: TYPE_INT32 dims: [ 1 ] zero_data: true } } }']],
+    expected: [E('config.pbtxt:4:47', "warmup sample 'w': input 'prompt' is TYPE_INT32, but the model declares TYPE_STRING")],
+  },
+  {
+    name: 'a warmup input of another shape',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "prompt" value { data_type: TYPE_STRING dims: [ 2 ] zero_data: true } } }']],
+    expected: [E('config.pbtxt:4:47', "warmup sample 'w': unexpected shape for input 'prompt': the model expects [1], the warmup request has [2]")],
+  },
+  {
+    name: 'a warmup data file that is not there',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 1 inputs { key: "prompt" value { data_type: TYPE_STRING dims: [ 1 ] input_data_file: "p.bin" } } }']],
+    expected: [E('config.pbtxt:4:123', "warmup sample 'w': input 'prompt' reads warmup/p.bin in the model folder, which does not exist")],
+  },
+
+  // What Python says of model.py (validate asks python3 to compile it).
+  {
+    name: 'a SyntaxError Python found',
+    options: { syntaxErrors: new Map([['dumb_stub/1/model.py', { line: 10, column: 31, message: "SyntaxError: expected ':'" }]]) },
+    expected: [E('1/model.py:10:31', "SyntaxError: expected ':': Python refuses this file, so Triton fails to load the model")],
+  },
+  {
+    name: 'a SyntaxError in a version the policy does not load',
+    files: { 'dumb_stub/2/model.py': BASE_MODEL },
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nversion_policy { specific { versions: [ 2 ] } }']],
+    options: { syntaxErrors: new Map([['dumb_stub/1/model.py', { line: 10, column: 31, message: "SyntaxError: expected ':'" }]]) },
+    expected: [W('1/model.py:10:31', "SyntaxError: expected ':': Python refuses this file, so Triton fails to load the model (version 1 is not loaded under the version policy, but would fail if it were)")],
+  },
+  {
+    name: 'auto_complete_config is not called with auto-complete disabled',
+    edit: [['output [\n  {\n    name: "image"\n    data_type: TYPE_UINT8\n    dims: [ -1, -1, 3 ]\n  }\n]\n', '']],
+    editModel: [
+      ['pb_utils.Tensor("image", image)', 'image'],
+      ['pb_utils.get_output_config_by_name(config, "image")["data_type"]', '"TYPE_UINT8"'],
+      ['    def initialize(self, args):', '    @staticmethod\n    def auto_complete_config(config):\n        return config\n\n    def initialize(self, args):'],
+    ],
+    options: { autoComplete: false },
+    expected: [W('config.pbtxt:1:1', "no 'output' tensors: Triton loads the model, and every response it gives is empty (declare them in config.pbtxt, or have model.py define auto_complete_config to add them)")],
+  },
 ];
 
 // Configs Triton accepts: no finding.
 const VARIANTS: Case[] = [
   { name: 'no name (Triton takes the folder name)', edit: [['name: "dumb_stub"\n', '']], expected: [] },
+  { name: 'an empty name (Triton takes the folder name)', edit: [['name: "dumb_stub"', 'name: ""']], expected: [] },
+  { name: 'the runtime library of the backend', edit: [['backend: "python"', 'backend: "python"\nruntime: "libtriton_python.so"']], expected: [] },
+  { name: 'a warmup sample of batch size 0 (skipped)', edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" inputs { key: "prompt" value { dims: [ -1 ] } } }']], expected: [] },
+  {
+    name: 'a warmup sample from a data file, with a control input',
+    edit: [['max_batch_size: 0', 'max_batch_size: 0\nmodel_warmup { name: "w" batch_size: 2 inputs [ { key: "prompt" value { data_type: TYPE_STRING dims: [ 1 ] input_data_file: "p.bin" } }, { key: "START" value { data_type: TYPE_INT32 dims: [ 1 ] zero_data: true } } ] }']],
+    files: { 'dumb_stub/warmup/p.bin': '\u0001\u0000\u0000\u0000a' },
+    expected: [],
+  },
   { name: 'decoupled: True, text-format details', edit: [['max_batch_size: 0', "max_batch_size: 0; model_transaction_policy < decoupled: True >,\nparameters [ { key: 'a' value { string_value: \"x\" 'y' } } ]"]], expected: [] },
   {
     name: 'dynamic batching with preferred sizes, queue delay, priorities',
@@ -655,6 +851,11 @@ const VARIANTS: Case[] = [
   {
     name: 'a non-batching step model in a batching ensemble',
     files: ENSEMBLE(STEP('step_a', 'input_map { key: "IN" value: "TEXT" }', 'output_map { key: "OUT" value: "PICTURE" }'), 'max_batch_size: 8\n'),
+    expected: [],
+  },
+  {
+    name: 'an ensemble bounding its requests in flight (max_inflight_requests, 25.11)',
+    files: ENSEMBLE(`  max_inflight_requests: 4\n${STEP('step_a', 'input_map { key: "IN" value: "TEXT" }', 'output_map { key: "OUT" value: "PICTURE" }')}`),
     expected: [],
   },
   { name: 'a class that inherits execute', editModel: [['class TritonPythonModel:', 'class Base:\n    pass\n\n\nclass TritonPythonModel(Base):'], ['    def execute(self, requests):', '    def run(self, requests):']], expected: [] },

@@ -1,5 +1,6 @@
-// The Triton Inference Server that the nvidia-pytriton wheel of the test venv carries (.venv-test,
-// scripts/test-venv.mjs), laid out to run the way PyTriton runs it (its pytriton/triton.py):
+// Real Triton Inference Server from the test venv (scripts/test-venv.mjs): the build PyPI's
+// nvidia-pytriton wheel carries, laid out the way PyTriton starts it (its pytriton/triton.py). Shared
+// by the real-Triton tests (test/helpers/triton.ts) and bench/run.
 // - the wheel's `pytriton/tritonserver/` holds `bin/tritonserver`, `backends/python/` and one Python-backend
 //   stub per Python minor version under `python_backend_stubs/<major.minor>/`; the server wants the stub
 //   beside libtriton_python.so, so a backends folder is assembled once per venv with the stub matching the
@@ -7,11 +8,15 @@
 // - the wheel's bundled libraries (`nvidia_pytriton.libs`) and the interpreter's libpython folder go on
 //   LD_LIBRARY_PATH; the venv's `bin` goes first on PATH, which is how the stub's embedded Python finds
 //   the venv's packages (numpy, and whatever models import).
-// Used by the real-Triton tests (test/helpers/triton.ts) and by bench/run.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VENV_DIR, VENV_PYTHON } from './test-venv.mjs';
+
+/** The Triton release the nvidia-pytriton wheel of test/python/requirements.txt carries. */
+export const TRITON_WHEEL_RELEASE = '2.51.0 (NGC 24.10)';
+/** Its NGC tag, as `validate --triton-version` takes it. */
+export const TRITON_WHEEL_TAG = '24.10';
 
 let wheel;
 
@@ -61,4 +66,25 @@ export function tritonLayout() {
     },
   };
   return layout;
+}
+
+/**
+ * tritonserver's arguments for a server on 127.0.0.1 and the given ports. `shmPrefix` names its
+ * shared-memory regions: servers running side by side must not share one.
+ */
+export function tritonArgs({ repositories, ports, shmPrefix, explicit = false, exitTimeoutSeconds = 5, extra = [] }) {
+  return [
+    ...repositories.map((repository) => `--model-repository=${repository}`),
+    `--backend-directory=${tritonLayout().backends}`,
+    '--http-address=127.0.0.1',
+    '--grpc-address=127.0.0.1',
+    '--metrics-address=127.0.0.1',
+    `--http-port=${ports.http}`,
+    `--grpc-port=${ports.grpc}`,
+    `--metrics-port=${ports.metrics}`,
+    `--exit-timeout-secs=${exitTimeoutSeconds}`,
+    `--backend-config=python,shm-region-prefix-name=${shmPrefix}`,
+    ...(explicit ? ['--model-control-mode=explicit'] : []),
+    ...extra,
+  ];
 }

@@ -1,3 +1,6 @@
+export declare const TRITON_WHEEL_RELEASE: string;
+export declare const TRITON_WHEEL_TAG: string;
+
 export interface TritonWheel {
   /** pytriton/tritonserver: bin/, backends/, python_backend_stubs/<major.minor>/. */
   dist: string;
@@ -16,3 +19,11 @@ export interface TritonLayout {
 
 export declare function tritonWheel(): TritonWheel;
 export declare function tritonLayout(): TritonLayout;
+export declare function tritonArgs(options: {
+  repositories: string[];
+  ports: { http: number; grpc: number; metrics: number };
+  shmPrefix: string;
+  explicit?: boolean;
+  exitTimeoutSeconds?: number;
+  extra?: string[];
+}): string[];

@@ -90,3 +90,27 @@ export async function runEnsemble(name: string, steps: EnsembleStep[], request: 
   });
   return { present: true, flags: RESPONSE_COMPLETE_FINAL, outputs, parameters: { ...ENSEMBLE_PARAMETERS } };
 }
+
+/** What an ensemble's load knows of a step model: its load in progress, and whether a version can run. */
+export interface StepModel {
+  /** Its load in progress, read afresh: a reload replaces it. */
+  loading: () => Promise<unknown> | undefined;
+  isEnsemble: boolean;
+  usable: () => boolean;
+}
+
+/**
+ * The step models an ensemble cannot run on once their loads settle: absent, or with no usable version.
+ * Every model's load starts in the same turn as the ensemble's, so the steps are known after it.
+ */
+export async function unavailableSteps(ensemble: string, steps: EnsembleStep[], lookup: (model: string) => StepModel | undefined): Promise<string[]> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const missing: string[] = [];
+  for (const model of new Set(steps.map((step) => step.model))) {
+    const step = lookup(model);
+    // Another ensemble may wait for this one: only Python steps are waited for.
+    for (let load = step?.loading(); load && !step?.isEnsemble && model !== ensemble; load = step?.loading()) await load.catch(() => undefined);
+    if (!step || !step.usable()) missing.push(model);
+  }
+  return missing;
+}

@@ -19,7 +19,7 @@ import { TritonError } from './errors.js';
 import { serveLog } from './log.js';
 import { prepareRequest, signatureOf, type InferRequest, type ModelSignature, type PreparedRequest } from './request.js';
 import { asArray, asObject } from '../pbtxt/json.js';
-import { runEnsemble, type EnsembleStep } from './ensemble.js';
+import { runEnsemble, unavailableSteps, type EnsembleStep } from './ensemble.js';
 import { readModelSource, type ModelSource } from './model-source.js';
 import { ModelWorker, RESPONSE_COMPLETE_FINAL, type BlsCall, type LoadResult, type ModelResponse } from './worker.js';
 
@@ -184,25 +184,18 @@ export class ModelRegistry {
     await Promise.all(source.versions.map((version) => this.startVersion(entry, source, version)));
   }
 
-  /**
-   * An ensemble loads once its steps have, as in Triton, and is not available when one of them is
-   * not (Triton's message). Every model's load starts in the same turn, so the steps are known after it.
-   */
+  /** An ensemble loads once its steps have, as in Triton, and is not available when one of them is not (Triton's message). */
   private async startEnsemble(entry: ModelEntry, source: ModelSource, steps: EnsembleStep[]): Promise<void> {
     const config = source.config as PbJsonObject;
-    const versions = source.versions.map((version): ModelVersion => ({ model: entry.name, version, state: 'LOADING', reason: '', config, signature: signatureOf(config), ensemble: steps }));
+    const versions = source.versions.map((version): ModelVersion => ({ model: entry.name, version, state: 'LOADING', reason: '', config, signature: signatureOf(config), ensemble: steps, labels: source.labels }));
     for (const version of versions) {
       entry.versions.set(version.version, version);
       serveLog.info(`loading: ${entry.name}:${version.version}`);
     }
-    await new Promise((resolve) => setImmediate(resolve));
-    const missing: string[] = [];
-    for (const model of new Set(steps.map((step) => step.model))) {
+    const missing = await unavailableSteps(entry.name, steps, (model) => {
       const step = this.models.get(model);
-      // Another ensemble may wait for this one: only Python steps are waited for.
-      while (step?.loading && !step.source?.ensemble && model !== entry.name) await step.loading.catch(() => undefined);
-      if (!step || ![...step.versions.values()].some((version) => version.state === 'READY' || version.ensemble)) missing.push(model);
-    }
+      return step && { loading: () => step.loading, isEnsemble: Boolean(step.source?.ensemble), usable: () => [...step.versions.values()].some((version) => version.state === 'READY' || version.ensemble) };
+    });
     for (const version of versions) {
       version.state = missing.length === 0 ? 'READY' : 'UNAVAILABLE';
       version.reason = missing.length === 0 ? '' : `ensemble ${entry.name} contains models that are not available or ambiguous: ${missing.join(', ')}`;

@@ -15,7 +15,7 @@ import { requirementsIn } from '../render/addition.js';
 import { renderDeployment, stockRuntimeRefusal, type DeployProject } from '../render/deploy.js';
 import { readProjectModels } from '../repository/project.js';
 import { fieldError } from '../ui/errors.js';
-import { color, commandLines, Reporter } from '../ui/output.js';
+import { color, commandLines, Reporter, writeStdout } from '../ui/output.js';
 import { shellQuote } from '../ui/shell.js';
 import { exitOnSignals } from '../ui/signals.js';
 import { canPrompt } from '../ui/terminal.js';
@@ -178,5 +178,5 @@ export async function deployCommand(args: DeployArgs): Promise<void> {
 }
 
 function printJson(target: string, spec: DeploySpec, files: string[], dryRun: boolean): void {
-  process.stdout.write(JSON.stringify({ ok: true, directory: target, dryRun, deployment: spec, files }, null, 2) + '\n');
+  writeStdout(JSON.stringify({ ok: true, directory: target, dryRun, deployment: spec, files }, null, 2) + '\n');
 }

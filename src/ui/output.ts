@@ -52,15 +52,23 @@ export const color = {
 
 let held: string[] | undefined;
 
+/** Descriptors whose reader is gone (EPIPE): what was meant for them is dropped, as `cmd | head` expects. */
+const readerGone = new Set<Fd>();
+
 /** write(2) all of `text` to `fd`, waiting out a non-blocking pipe that is full (EAGAIN) for at most 10 s. */
 function writeAll(fd: Fd, text: string): void {
   let data = Buffer.from(text, 'utf8');
   const deadline = Date.now() + 10_000;
-  while (data.length > 0) {
+  while (data.length > 0 && !readerGone.has(fd)) {
     try {
       data = data.subarray(fs.writeSync(fd, data));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        readerGone.add(fd);
+        return;
+      }
+      if (code !== 'EAGAIN' || Date.now() > deadline) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     }
   }

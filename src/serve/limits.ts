@@ -4,8 +4,8 @@
 export const DEFAULT_MAX_INPUT_SIZE = 2 ** 26;
 
 export const SERVE_LIMITS =
-  'Not for production. Unlike Triton it has no GPU placement (KIND_GPU models run on CPU), no dynamic batching ' +
-  '(one request per execute() call), one instance per model, no gRPC (decoupled models stream over generate_stream ' +
+  'Not for production. Unlike Triton it has no GPU placement (KIND_GPU models run on CPU), no max_queue_delay ' +
+  '(its dynamic batcher batches the requests already waiting), one instance per model, no gRPC (decoupled models stream over generate_stream ' +
   'only), no metrics port, no shared memory. Ensembles (step by step), BLS (InferenceRequest(...).exec()) and ' +
   'pb_utils.is_model_ready work between the served models. The real server, in Docker: create-triton-model run.';
 

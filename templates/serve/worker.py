@@ -19,8 +19,8 @@ ready_result). Worker -> server: loaded / load_failed, response (one per respons
 FINAL flag on the last), log, bls / is_ready (InferenceRequest.exec() and pb_utils.is_model_ready),
 finalized. The server closing the socket counts as finalize.
 
-Like Triton's stub, an exception raised by execute() fails that request only, SystemExit and
-KeyboardInterrupt included (Triton 2.51.0 answers `sys.exit()` in execute() with 500 "...
+Like Triton's stub, an exception raised by execute() fails the requests of that call only (one,
+or those the dynamic batcher gathered), SystemExit and KeyboardInterrupt included (Triton 2.51.0 answers `sys.exit()` in execute() with 500 "...
 message: SystemExit: <EMPTY MESSAGE>" and serves the next request). A process that really ends
 (os._exit, a crash) is the server's to notice and start again.
 """
@@ -423,59 +423,120 @@ class Work:
 work = Work()
 
 
-def execute(model: harness.LoadedModel, header: dict[str, Any], payload: bytes) -> None:
-    request_id = int(header["id"])
-    requested = set(header.get("requested", []))
-    finished = threading.Event()
-    if not work.begin(request_id):
-        cancelled = int(pb_utils.TritonError.CANCELLED)
-        channel.send({"op": "response", "id": request_id, "flags": FINAL, "response": True, "error": {"message": "Request was cancelled", "code": cancelled}})
-        return
+class Pending:
+    """One request of an execute() call: its id, the outputs asked for, whether its final response went out."""
 
-    def fail(message: str, code: int = INTERNAL) -> None:
-        if not finished.is_set():
-            finished.set()
-            channel.send({"op": "response", "id": request_id, "flags": FINAL, "response": True, "error": {"message": message, "code": code}})
+    def __init__(self, header: dict[str, Any]) -> None:
+        self.id = int(header["id"])
+        self.requested = set(header.get("requested", []))
+        self.finished = threading.Event()
 
-    try:
-        inputs = {descriptor["name"]: to_value(descriptor, payload) for descriptor in header.get("inputs", [])}
-        request = harness.make_request(inputs, request_id=header.get("request_id", ""), requested_outputs=header.get("requested", []), model_name=model.config.get("name", ""))
-        # The binding keeps parameters as JSON; doubles are allowed on the wire, so set it as sent.
-        request._parameters = json.dumps(header.get("parameters", {}))
-        request._correlation_id = header.get("correlation_id", 0)
-        request._flags = int(header.get("flags", 0))
-        request._timeout = int(header.get("timeout", 0))
-    except Exception as error:
-        fail(f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {python_error(error)}")
+    def fail(self, message: str, code: int = INTERNAL) -> None:
+        if not self.finished.is_set():
+            self.finished.set()
+            channel.send({"op": "response", "id": self.id, "flags": FINAL, "response": True, "error": {"message": message, "code": code}})
+
+
+def make_request(model: harness.LoadedModel, header: dict[str, Any], payload: bytes) -> pb_utils.InferenceRequest:
+    inputs = {descriptor["name"]: to_value(descriptor, payload) for descriptor in header.get("inputs", [])}
+    request = harness.make_request(inputs, request_id=header.get("request_id", ""), requested_outputs=header.get("requested", []), model_name=model.config.get("name", ""))
+    # The binding keeps parameters as JSON; doubles are allowed on the wire, so set it as sent.
+    request._parameters = json.dumps(header.get("parameters", {}))
+    request._correlation_id = header.get("correlation_id", 0)
+    request._flags = int(header.get("flags", 0))
+    request._timeout = int(header.get("timeout", 0))
+    return request
+
+
+def execute(model: harness.LoadedModel, frames: list[tuple[dict[str, Any], bytes]]) -> None:
+    """One execute() call with the requests of `frames` (several when the dynamic batcher gathered them)."""
+    entries: list[tuple[Pending, pb_utils.InferenceRequest]] = []
+    failed_prefix = f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: "
+    for header, payload in frames:
+        pending = Pending(header)
+        if not work.begin(pending.id):
+            pending.fail("Request was cancelled", int(pb_utils.TritonError.CANCELLED))
+            continue
+        try:
+            entries.append((pending, make_request(model, header, payload)))
+        except Exception as error:
+            pending.fail(failed_prefix + python_error(error))
+    if not entries:
         return
 
     def on_send(index: int, response: Any, flags: int) -> None:
-        if finished.is_set():
+        pending = entries[index][0]
+        if pending.finished.is_set():
             return
         if flags & FINAL:
-            finished.set()
+            pending.finished.set()
             with work.lock:
-                work.requests.pop(request_id, None)
-        send_response(request_id, response, flags, requested)
+                work.requests.pop(pending.id, None)
+        send_response(pending.id, response, flags, pending.requested)
 
     with work.lock:
-        work.requests[request_id] = request
+        for pending, request in entries:
+            work.requests[pending.id] = request
     try:
-        results = model.execute([request], on_send=on_send)
+        results = model.execute([request for _, request in entries], on_send=on_send)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the request, as in Triton
         message = python_error(error)
-        channel.send({"op": "log", "level": "ERROR", "message": f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}", "file": "pb_stub.cc", "line": 0})
-        fail(f"Failed to process the request(s) for model '{model.args['model_instance_name']}', message: {message}")
+        channel.send({"op": "log", "level": "ERROR", "message": failed_prefix + message, "file": "pb_stub.cc", "line": 0})
+        for pending, _ in entries:
+            pending.fail(failed_prefix + message)
     else:
         # A default-mode model that returned its responses (rather than sending them) answers now.
-        result = results[0]
-        if not model.decoupled and not finished.is_set() and result.responses:
-            finished.set()
-            send_response(request_id, result.responses[0], FINAL, requested)
+        for (pending, _), result in zip(entries, results):
+            if not model.decoupled and not pending.finished.is_set() and result.responses:
+                pending.finished.set()
+                send_response(pending.id, result.responses[0], FINAL, pending.requested)
     finally:
-        if finished.is_set():
-            with work.lock:
-                work.requests.pop(request_id, None)
+        with work.lock:
+            for pending, _ in entries:
+                if pending.finished.is_set():
+                    work.requests.pop(pending.id, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The dynamic batcher: with dynamic_batching and max_batch_size > 0, the requests already waiting
+# when the model is free go to one execute() call, as Triton's batcher gathers them (without its
+# max_queue_delay: serve never holds a request back). Like Triton's, it puts together only requests
+# whose inputs agree in everything but the batch dimension, up to max_batch_size rows.
+
+
+def batch_limit(model: harness.LoadedModel) -> int:
+    """The rows one execute() may get from the batcher; 0 when the model has no dynamic batcher."""
+    if "dynamic_batching" not in model.config:
+        return 0
+    return max(0, int(model.config.get("max_batch_size", 0)))
+
+
+def batch_shape(header: dict[str, Any]) -> tuple[int, tuple[Any, ...]]:
+    """A request's batch size, and what must agree for two requests to be batched: each input's datatype and shape past the batch dimension."""
+    inputs = sorted(header.get("inputs", []), key=lambda descriptor: descriptor["name"])
+    rows = int(inputs[0]["shape"][0]) if inputs and inputs[0]["shape"] else 1
+    return rows, tuple((d["name"], d["datatype"], tuple(d["shape"][1:])) for d in inputs)
+
+
+def gather(first: tuple[dict[str, Any], bytes], limit: int, tasks: queue.Queue[Any], held: list[Any]) -> list[tuple[dict[str, Any], bytes]]:
+    """`first` and the execute frames waiting behind it that batch with it; the first frame that does not is held for the next turn."""
+    frames = [first]
+    rows, key = batch_shape(first[0])
+    while rows < limit:
+        try:
+            frame = tasks.get_nowait()
+        except queue.Empty:
+            break
+        if frame is None or frame[0].get("op") != "execute":
+            held.append(frame)
+            break
+        more, other = batch_shape(frame[0])
+        if other != key or rows + more > limit:
+            held.append(frame)
+            break
+        frames.append(frame)
+        rows += more
+    return frames
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,8 +594,9 @@ def main() -> None:
     tasks: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
     threading.Thread(target=reader, args=(tasks,), daemon=True).start()
     model: harness.LoadedModel | None = None
+    held: list[Any] = []
     while True:
-        frame = tasks.get()
+        frame = held.pop() if held else tasks.get()
         if frame is None:
             finalize(model)
             break
@@ -543,7 +605,8 @@ def main() -> None:
         if op == "load":
             model = load(header)
         elif op == "execute" and model is not None:
-            execute(model, header, payload)
+            limit = batch_limit(model)
+            execute(model, gather(frame, limit, tasks, held) if limit > 0 else [frame])
         elif op == "finalize":
             finalize(model)
             break

@@ -231,8 +231,12 @@ function modelFiles(model: GeneratedModel, project: Spec, options: RenderOptions
  * `<name>_model`), beside its model.py (Triton reads every other folder of a model folder as a version).
  */
 export function assetsFolder(spec: Spec): string {
-  const { spec: owner } = assetsModel(spec);
-  return `models/${owner.name}/${owner.modelVersion}/assets`;
+  return modelAssetsFolder(assetsModel(spec).spec);
+}
+
+/** assets/ in a model's version folder: where its model.py looks for its files. */
+function modelAssetsFolder(model: Spec): string {
+  return `models/${model.name}/${model.modelVersion}/assets`;
 }
 
 /** Files of templates/<name>/assets, copied into the model's assets/ unless the user brings one of the same name. */
@@ -261,7 +265,7 @@ export function render(spec: Spec, options: RenderOptions): RenderedProject {
   // The folder each model.py looks in exists from the start, so the place for weights is plain; git keeps it through .gitkeep.
   files.push(...(assets.length > 0 ? assets : [{ path: `${folder}/.gitkeep`, content: '' }]));
   for (const { spec: other } of generatedModels(spec)) {
-    const otherFolder = `models/${other.name}/${other.modelVersion}/assets`;
+    const otherFolder = modelAssetsFolder(other);
     if (other.template !== 'ensemble' && otherFolder !== folder) files.push({ path: `${otherFolder}/.gitkeep`, content: '' });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

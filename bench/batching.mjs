@@ -59,18 +59,19 @@ function generate(bin, work, repository, name, oneCallPerRequest) {
   fs.cpSync(path.join(project, 'models', name), path.join(repository, name), { recursive: true });
 }
 
-function freePort() {
+/** A TCP port free on 127.0.0.1 right now (bench/run uses it too). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = server.address(); // null once closed
       server.close(() => resolve(port));
     });
   });
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** tritonserver on free loopback ports, in a process group of its own; resolves once every model is ready. */
 async function startTriton(repository, work) {
